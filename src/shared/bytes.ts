@@ -1,0 +1,167 @@
+/**
+ * Bounds-checked big-endian reads over a Uint8Array.
+ *
+ * Every read is checked against the view's end, so a decoder built on this never sees a
+ * RangeError from DataView: it gets a RepokitError TRUNCATED with the absolute offset instead.
+ */
+import { RepokitError } from './errors.js';
+
+export class ByteReader {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  /** Absolute offset of bytes[0] in the original input, for error positions. */
+  readonly base: number;
+  pos: number;
+
+  constructor(bytes: Uint8Array, base = 0) {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.base = base;
+    this.pos = 0;
+  }
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.pos;
+  }
+
+  /** Throws TRUNCATED unless `n` bytes are available at `at` (default: the current position). */
+  need(n: number, what: string, at = this.pos): void {
+    if (!(n >= 0) || at < 0 || at + n > this.bytes.length) {
+      throw new RepokitError(
+        'TRUNCATED',
+        `${what}: needs ${n} bytes but only ${Math.max(0, this.bytes.length - at)} remain`,
+        { offset: this.base + at },
+      );
+    }
+  }
+
+  u8(what = 'uint8'): number {
+    this.need(1, what);
+    return this.bytes[this.pos++]!;
+  }
+
+  u16(what = 'uint16'): number {
+    this.need(2, what);
+    const v = this.view.getUint16(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  u32(what = 'uint32'): number {
+    this.need(4, what);
+    const v = this.view.getUint32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  i32(what = 'int32'): number {
+    this.need(4, what);
+    const v = this.view.getInt32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  /** A view (not a copy) of the next `n` bytes. */
+  take(n: number, what = 'bytes'): Uint8Array {
+    this.need(n, what);
+    const v = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+
+  skip(n: number, what = 'bytes'): void {
+    this.need(n, what);
+    this.pos += n;
+  }
+}
+
+/** Big-endian reads at absolute positions with no bounds check: callers validate first. */
+export function be16(b: Uint8Array, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
+}
+export function be32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+export function be32s(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]!]!;
+  return s;
+}
+
+export function fromHex(s: string): Uint8Array {
+  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) {
+    throw new RepokitError('INVALID_ARGUMENT', `not a hex string: ${JSON.stringify(s.slice(0, 40))}`);
+  }
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  return out;
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const utf8Lenient = new TextDecoder('utf-8', { fatal: false });
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decode bytes as UTF-8, replacing invalid sequences (rpm itself treats strings as bytes).
+ * ASCII, by far the common case in headers, takes a fast path without TextDecoder.
+ */
+export function decodeUtf8(b: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n < 64) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (b[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      let s = '';
+      for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+      return s;
+    }
+  }
+  return utf8Lenient.decode(b.subarray(start, end));
+}
+
+/** True when the bytes are well-formed UTF-8. */
+export function isValidUtf8(b: Uint8Array): boolean {
+  try {
+    utf8Strict.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const encoder = new TextEncoder();
+export function encodeUtf8(s: string): Uint8Array {
+  return encoder.encode(s);
+}

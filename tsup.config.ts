@@ -1,0 +1,25 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    // The library: one entry per public subpath, ESM + CJS with per-condition declarations.
+    entry: { index: 'src/index.ts', rpm: 'src/rpm/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: 'node22',
+    splitting: true,
+    treeshake: true,
+  },
+  {
+    // The CLI is ESM only and is not part of the exports map.
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    dts: false,
+    clean: false,
+    sourcemap: true,
+    target: 'node22',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
