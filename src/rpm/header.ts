@@ -1,0 +1,742 @@
+/**
+ * RPM header blobs: parsing with rpm's validation rules (reference rpm.md §2), and typed access.
+ *
+ * Pure: bytes in, a Header out. Values are decoded lazily on first access, so parsing a header
+ * costs one pass over the index plus bounded NUL scans for string data.
+ */
+import { RepokitError } from '../shared/errors.js';
+import { be32, be32s, bytesEqual, decodeUtf8, isValidUtf8, toHex } from '../shared/bytes.js';
+import {
+  HEADER_I18NTABLE,
+  HEADER_IMAGE,
+  HEADER_IMMUTABLE,
+  HEADER_MAGIC,
+  HEADER_SIGNATURES,
+  RPM_TYPE_NAMES,
+  RpmType,
+  TYPE_ALIGN,
+  TYPE_SIZE,
+  isStringType,
+  type HeaderValue,
+} from './types.js';
+import { mainTagInfo, signatureTagInfo } from './tags.js';
+
+/** Which rules apply: `rpm` accepts what rpm accepts; `strict` adds rpm.md §2.8's hardening. */
+export type RpmProfile = 'rpm' | 'strict';
+
+/**
+ * What a header is:
+ * - `main`: the main header of a package (region 63 required to cover the whole header, type-checked);
+ * - `signature`: the signature header of a package (region 62; entries after the region, "dribbles", allowed);
+ * - `blob`: a standalone header such as one from an apt-rpm pkglist or an rpmdb (region 63 optional).
+ */
+export type HeaderKind = 'main' | 'signature' | 'blob';
+
+export interface HeaderLimits {
+  /** Largest index entry count accepted (rpm: 32 for signature headers, 65535 otherwise). */
+  maxIndexEntries: number;
+  /** Largest data section accepted in bytes (rpm: 64 MiB for signature headers, 0x0FFFFFFF otherwise). */
+  maxDataBytes: number;
+}
+
+export const SIGNATURE_HEADER_LIMITS: Readonly<HeaderLimits> = Object.freeze({
+  maxIndexEntries: 32,
+  maxDataBytes: 64 * 1024 * 1024,
+});
+export const MAIN_HEADER_LIMITS: Readonly<HeaderLimits> = Object.freeze({
+  maxIndexEntries: 0xffff,
+  maxDataBytes: 0x0fffffff,
+});
+/** rpm's headerMaxbytes: 8 + 16 * il + dl must stay below this. */
+export const HEADER_MAX_BYTES = 256 * 1024 * 1024;
+/** rpm's cap on the element count of non-BIN entries (hdrchkArray). */
+export const MAX_ARRAY_COUNT = 0xfffff;
+
+export interface ParseHeaderOptions {
+  kind?: HeaderKind;
+  /** Whether the blob starts with the 8-byte magic (package files and pkglists: yes; rpmdb: no). Default true. */
+  magic?: boolean;
+  profile?: RpmProfile;
+  /** Lower (never raise above rpm's) the size limits. */
+  limits?: Partial<HeaderLimits>;
+  /** Absolute offset of bytes[0] in the input, used in error positions. Default 0. */
+  base?: number;
+  /**
+   * Accept bytes after the header (the header's own length is `header.byteLength`). Default false:
+   * like rpm's hdrblobInit for blobs passed by buffer, the buffer must be exactly the header.
+   */
+  allowTrailing?: boolean;
+  /** Collects non-fatal findings (legacy layout, duplicate tags, ...). */
+  warnings?: string[];
+}
+
+/** One index entry, as stored. */
+export interface HeaderEntry {
+  readonly tag: number;
+  readonly type: number;
+  /** Offset of the data relative to the data section (signed on disk; validated >= 0). */
+  readonly offset: number;
+  readonly count: number;
+  /** Length of the entry's data in bytes. */
+  readonly length: number;
+  /** Position of the entry in the index, 0-based. */
+  readonly index: number;
+  /** True for entries covered by the header's region (or all entries of a region-less header). */
+  readonly inRegion: boolean;
+}
+
+export interface HeaderRegion {
+  readonly tag: number;
+  /** Offset of the 16-byte trailer in the data section. */
+  readonly trailerOffset: number;
+  /** Number of index entries the region covers, including the region entry. */
+  readonly ril: number;
+  /** Data bytes the region covers, including the trailer. */
+  readonly rdl: number;
+  /** The trailer as stored (tag, type, negative offset, count). */
+  readonly trailer: { tag: number; type: number; offset: number; count: number };
+}
+
+export class Header {
+  readonly kind: HeaderKind;
+  /** The header's bytes exactly as stored (from the magic, if any, to the end of the data). */
+  readonly bytes: Uint8Array;
+  readonly hasMagic: boolean;
+  readonly il: number;
+  readonly dl: number;
+  /** Absolute offset of the header in its input. */
+  readonly base: number;
+  /** Offset of the data section within `bytes`. */
+  readonly dataStart: number;
+  readonly region: HeaderRegion | null;
+  /** Every index entry in file order, the region entry included. */
+  readonly entries: readonly HeaderEntry[];
+  readonly #byTag: Map<number, HeaderEntry>;
+  readonly #values = new Map<number, HeaderValue>();
+
+  /** @internal use parseHeader */
+  constructor(init: {
+    kind: HeaderKind;
+    bytes: Uint8Array;
+    hasMagic: boolean;
+    il: number;
+    dl: number;
+    base: number;
+    dataStart: number;
+    region: HeaderRegion | null;
+    entries: HeaderEntry[];
+    byTag: Map<number, HeaderEntry>;
+  }) {
+    this.kind = init.kind;
+    this.bytes = init.bytes;
+    this.hasMagic = init.hasMagic;
+    this.il = init.il;
+    this.dl = init.dl;
+    this.base = init.base;
+    this.dataStart = init.dataStart;
+    this.region = init.region;
+    this.entries = init.entries;
+    this.#byTag = init.byTag;
+  }
+
+  /** Total length of the header in bytes (magic included when present). */
+  get byteLength(): number {
+    return this.bytes.length;
+  }
+
+  /** Tag numbers present, ascending (for duplicates, the entry rpm would use is the one kept). */
+  tags(): number[] {
+    return [...this.#byTag.keys()].sort((a, b) => a - b);
+  }
+
+  has(tag: number): boolean {
+    return this.#byTag.has(tag);
+  }
+
+  /** The entry rpm uses for `tag` (a dribble overrides a region entry; otherwise the last one). */
+  entry(tag: number): HeaderEntry | undefined {
+    return this.#byTag.get(tag);
+  }
+
+  /** The raw bytes of an entry's data. */
+  raw(tag: number): Uint8Array | undefined {
+    const e = this.#byTag.get(tag);
+    if (!e) return undefined;
+    const s = this.dataStart + e.offset;
+    return this.bytes.subarray(s, s + e.length);
+  }
+
+  /** The decoded value of `tag`, or undefined when absent. See {@link HeaderValue} for the shapes. */
+  get(tag: number): HeaderValue | undefined {
+    let v = this.#values.get(tag);
+    if (v !== undefined) return v;
+    const e = this.#byTag.get(tag);
+    if (!e) return undefined;
+    v = decodeEntry(this.bytes, this.dataStart, e);
+    this.#values.set(tag, v);
+    return v;
+  }
+
+  /** Decode any entry (including a shadowed duplicate) by its index position. */
+  valueOf(entry: HeaderEntry): HeaderValue {
+    return decodeEntry(this.bytes, this.dataStart, entry);
+  }
+
+  /** A STRING (or the first element of a string array / I18N string). */
+  getString(tag: number): string | undefined {
+    const v = this.get(tag);
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+    throw typeMismatch(this, tag, 'a string');
+  }
+
+  /** A STRING_ARRAY or I18NSTRING as an array (a lone STRING becomes a one-element array). */
+  getStringArray(tag: number): string[] | undefined {
+    const v = this.get(tag);
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') return [v];
+    if (Array.isArray(v) && (v.length === 0 || typeof v[0] === 'string')) return v as string[];
+    throw typeMismatch(this, tag, 'a string array');
+  }
+
+  /** An integer array (CHAR, INT8, INT16, INT32; INT64 converted when exact). */
+  getNumbers(tag: number): number[] | undefined {
+    const v = this.get(tag);
+    if (v === undefined) return undefined;
+    if (Array.isArray(v) && (v.length === 0 || typeof v[0] === 'number')) return v as number[];
+    if (Array.isArray(v) && typeof v[0] === 'bigint') return (v as bigint[]).map((b) => bigintToNumber(this, tag, b));
+    throw typeMismatch(this, tag, 'integers');
+  }
+
+  /** The first integer of an integer entry. */
+  getNumber(tag: number): number | undefined {
+    const a = this.getNumbers(tag);
+    return a === undefined ? undefined : a[0];
+  }
+
+  /** INT64 values as bigint (narrower integer types widened). */
+  getBigInts(tag: number): bigint[] | undefined {
+    const v = this.get(tag);
+    if (v === undefined) return undefined;
+    if (Array.isArray(v) && (v.length === 0 || typeof v[0] === 'bigint')) return v as bigint[];
+    if (Array.isArray(v) && typeof v[0] === 'number') return (v as number[]).map((n) => BigInt(n));
+    throw typeMismatch(this, tag, 'integers');
+  }
+
+  getBinary(tag: number): Uint8Array | undefined {
+    const v = this.get(tag);
+    if (v === undefined) return undefined;
+    if (v instanceof Uint8Array) return v;
+    throw typeMismatch(this, tag, 'binary data');
+  }
+
+  /**
+   * An I18N string for a locale, looked up as rpm does: the HEADERI18NTABLE position of the best
+   * match (exact, then without @modifier, then without .codeset, then without _territory), falling
+   * back to element 0 ("C").
+   */
+  getI18n(tag: number, locale = 'C'): string | undefined {
+    const v = this.get(tag);
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') return v;
+    if (!Array.isArray(v) || (v.length > 0 && typeof v[0] !== 'string')) throw typeMismatch(this, tag, 'a string');
+    const arr = v as string[];
+    const table = this.has(HEADER_I18NTABLE) ? this.getStringArray(HEADER_I18NTABLE) ?? [] : [];
+    const n = Math.min(arr.length, table.length);
+    const candidates = localeCandidates(locale);
+    for (const cand of candidates) {
+      for (let i = 0; i < n; i++) if (table[i] === cand) return arr[i];
+    }
+    return arr[0];
+  }
+}
+
+function localeCandidates(locale: string): string[] {
+  const out = [locale];
+  let l = locale;
+  const at = l.indexOf('@');
+  if (at >= 0) out.push((l = l.slice(0, at)));
+  const dot = l.indexOf('.');
+  if (dot >= 0) out.push((l = l.slice(0, dot)));
+  const us = l.indexOf('_');
+  if (us >= 0) out.push(l.slice(0, us));
+  return out;
+}
+
+function typeMismatch(h: Header, tag: number, wanted: string): RepokitError {
+  const e = h.entry(tag)!;
+  return new RepokitError(
+    'RPM_BAD_TAG_TYPE',
+    `tag ${tag} is ${RPM_TYPE_NAMES[e.type] ?? e.type}, not ${wanted}`,
+    { offset: h.base + h.dataStart + e.offset },
+  );
+}
+
+function bigintToNumber(h: Header, tag: number, b: bigint): number {
+  if (b > BigInt(Number.MAX_SAFE_INTEGER)) {
+    const e = h.entry(tag)!;
+    throw new RepokitError('LIMIT_EXCEEDED', `tag ${tag} holds ${b}, beyond exact JavaScript numbers; use getBigInts`, {
+      offset: h.base + h.dataStart + e.offset,
+    });
+  }
+  return Number(b);
+}
+
+/** Decode an entry's data; the entry was validated by parseHeader, so reads are in bounds. */
+export function decodeEntry(bytes: Uint8Array, dataStart: number, e: HeaderEntry): HeaderValue {
+  const p = dataStart + e.offset;
+  switch (e.type) {
+    case RpmType.CHAR:
+    case RpmType.INT8: {
+      const out = new Array<number>(e.count);
+      for (let i = 0; i < e.count; i++) out[i] = bytes[p + i]!;
+      return out;
+    }
+    case RpmType.INT16: {
+      const out = new Array<number>(e.count);
+      for (let i = 0; i < e.count; i++) out[i] = (bytes[p + 2 * i]! << 8) | bytes[p + 2 * i + 1]!;
+      return out;
+    }
+    case RpmType.INT32: {
+      const out = new Array<number>(e.count);
+      for (let i = 0; i < e.count; i++) out[i] = be32(bytes, p + 4 * i);
+      return out;
+    }
+    case RpmType.INT64: {
+      const out = new Array<bigint>(e.count);
+      for (let i = 0; i < e.count; i++) {
+        out[i] = (BigInt(be32(bytes, p + 8 * i)) << 32n) | BigInt(be32(bytes, p + 8 * i + 4));
+      }
+      return out;
+    }
+    case RpmType.STRING:
+      return decodeUtf8(bytes, p, p + e.length - 1);
+    case RpmType.BIN:
+      return bytes.subarray(p, p + e.count);
+    case RpmType.STRING_ARRAY:
+    case RpmType.I18NSTRING: {
+      const out = new Array<string>(e.count);
+      let s = p;
+      for (let i = 0; i < e.count; i++) {
+        let z = s;
+        while (bytes[z] !== 0) z++;
+        out[i] = decodeUtf8(bytes, s, z);
+        s = z + 1;
+      }
+      return out;
+    }
+    default:
+      // Unreachable for validated entries; kept typed for safety.
+      throw new RepokitError('RPM_BAD_ENTRY', `tag ${e.tag} has unknown type ${e.type}`);
+  }
+}
+
+/** Length in bytes of `count` NUL-terminated strings at `p`, scanning no further than `end`; -1 when they do not fit. */
+function stringsLength(b: Uint8Array, p: number, count: number, end: number): number {
+  let s = p;
+  for (let i = 0; i < count; i++) {
+    const z = b.indexOf(0, s);
+    if (z < 0 || z >= end) return -1;
+    s = z + 1;
+  }
+  return s - p;
+}
+
+/** rpm's dataLength(): the byte length of an entry's data, or -1 when it does not fit. */
+function dataLength(b: Uint8Array, dataStart: number, dl: number, type: number, offset: number, count: number): number {
+  const end = dataStart + dl;
+  const p = dataStart + offset;
+  switch (type) {
+    case RpmType.STRING:
+      if (count !== 1) return -1;
+      return stringsLength(b, p, 1, end);
+    case RpmType.STRING_ARRAY:
+    case RpmType.I18NSTRING:
+      return stringsLength(b, p, count, end);
+    default: {
+      const len = TYPE_SIZE[type]! * count;
+      if (p + len > end) return -1;
+      return len;
+    }
+  }
+}
+
+function headerWhat(kind: HeaderKind): string {
+  return kind === 'signature' ? 'signature header' : kind === 'main' ? 'main header' : 'header';
+}
+
+/**
+ * Check a header's intro (magic, il, dl) against the magic and the limits (rpm.md H1-H3) and
+ * return the counts and the header's total length. Needs only the first 16 (or 8) bytes, so
+ * streaming readers call it before reading, or allocating for, the rest.
+ */
+export function checkHeaderIntro(
+  bytes: Uint8Array,
+  options: Pick<ParseHeaderOptions, 'kind' | 'magic' | 'limits' | 'base'> = {},
+): { il: number; dl: number; total: number } {
+  const kind = options.kind ?? 'blob';
+  const hasMagic = options.magic ?? true;
+  const base = options.base ?? 0;
+  const what = headerWhat(kind);
+  const defaults = kind === 'signature' ? SIGNATURE_HEADER_LIMITS : MAIN_HEADER_LIMITS;
+  const maxIl = Math.min(options.limits?.maxIndexEntries ?? defaults.maxIndexEntries, defaults.maxIndexEntries);
+  const maxDl = Math.min(options.limits?.maxDataBytes ?? defaults.maxDataBytes, defaults.maxDataBytes);
+  const introLen = hasMagic ? 16 : 8;
+  if (bytes.length < introLen) {
+    throw new RepokitError('TRUNCATED', `${what}: needs ${introLen} bytes for its intro, got ${bytes.length}`, {
+      offset: base,
+    });
+  }
+  if (hasMagic && !bytesEqual(bytes.subarray(0, 8), HEADER_MAGIC)) {
+    throw new RepokitError('RPM_BAD_HEADER_MAGIC', `${what}: bad magic ${toHex(bytes.subarray(0, 8))}`, {
+      offset: base,
+    });
+  }
+  const il = be32(bytes, introLen - 8);
+  const dl = be32(bytes, introLen - 4);
+  if (il > maxIl) {
+    throw new RepokitError('LIMIT_EXCEEDED', `${what}: ${il} index entries, more than the limit of ${maxIl}`, {
+      offset: base + introLen - 8,
+    });
+  }
+  if (dl > maxDl) {
+    throw new RepokitError('LIMIT_EXCEEDED', `${what}: ${dl} data bytes, more than the limit of ${maxDl}`, {
+      offset: base + introLen - 4,
+    });
+  }
+  const pvlen = 8 + 16 * il + dl;
+  if (pvlen >= HEADER_MAX_BYTES) {
+    throw new RepokitError('LIMIT_EXCEEDED', `${what}: blob size ${pvlen} is not below ${HEADER_MAX_BYTES}`, {
+      offset: base,
+    });
+  }
+  return { il, dl, total: introLen + 16 * il + dl };
+}
+
+interface RawEntry {
+  tag: number;
+  type: number;
+  offset: number;
+  count: number;
+}
+
+/**
+ * Parse and validate one header blob.
+ *
+ * Applies rpm's hdrblobVerifyLengths, hdrblobInit size checks, hdrblobVerifyRegion,
+ * hdrblobVerifyInfo and hdrblobImport/regionSwab packing checks (rpm.md §2.2-2.5), the main
+ * header's tag type checks (E8), and with `profile: 'strict'` the extra rules of §2.8.
+ */
+export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {}): Header {
+  const kind = options.kind ?? 'blob';
+  const hasMagic = options.magic ?? true;
+  const strict = options.profile === 'strict';
+  const base = options.base ?? 0;
+  const warnings = options.warnings;
+  const what = headerWhat(kind);
+
+  const introLen = hasMagic ? 16 : 8;
+  const { il, dl } = checkHeaderIntro(bytes, options);
+  const total = introLen + 16 * il + dl;
+  if (bytes.length < total) {
+    throw new RepokitError('TRUNCATED', `${what}: needs ${total} bytes (il ${il}, dl ${dl}), got ${bytes.length}`, {
+      offset: base + bytes.length,
+    });
+  }
+  if (bytes.length > total && !options.allowTrailing) {
+    throw new RepokitError('RPM_BAD_DATA', `${what}: ${bytes.length - total} bytes after the header's end`, {
+      offset: base + total,
+    });
+  }
+  const blob = bytes.length > total ? bytes.subarray(0, total) : bytes;
+  const indexStart = introLen;
+  const dataStart = indexStart + 16 * il;
+  const entryPos = (i: number) => base + indexStart + 16 * i;
+
+  if (il < 1) throw new RepokitError('RPM_BAD_REGION', `${what}: region: no tags`, { offset: base + introLen - 8 });
+
+  const raw: RawEntry[] = new Array(il);
+  for (let i = 0; i < il; i++) {
+    const at = indexStart + 16 * i;
+    raw[i] = { tag: be32(blob, at), type: be32(blob, at + 4), offset: be32s(blob, at + 8), count: be32(blob, at + 12) };
+  }
+
+  // Region (hdrblobVerifyRegion, G1-G7).
+  const regionTag = kind === 'signature' ? HEADER_SIGNATURES : HEADER_IMMUTABLE;
+  const exactSize = kind === 'main';
+  let region: HeaderRegion | null = null;
+  const first = raw[0]!;
+  const isRegion = first.tag === regionTag || (kind === 'blob' && (first.tag === HEADER_IMAGE || first.tag === HEADER_SIGNATURES));
+  if (isRegion) {
+    const rtag = first.tag;
+    if (first.type !== RpmType.BIN || first.count !== 16) {
+      throw new RepokitError(
+        'RPM_BAD_REGION',
+        `${what}: region tag: BAD, tag ${first.tag} type ${first.type} offset ${first.offset} count ${first.count}`,
+        { offset: entryPos(0) },
+      );
+    }
+    if (first.offset < 0 || first.offset + 16 > dl) {
+      throw new RepokitError(
+        'RPM_BAD_REGION',
+        `${what}: region offset: BAD, tag ${first.tag} type ${first.type} offset ${first.offset} count ${first.count}`,
+        { offset: entryPos(0) },
+      );
+    }
+    const tp = dataStart + first.offset;
+    const trailer = { tag: be32(blob, tp), type: be32(blob, tp + 4), offset: be32s(blob, tp + 8), count: be32(blob, tp + 12) };
+    // Old packages carry HEADERIMAGE in the signature trailer; rpm treats it as 62.
+    const ttag = rtag === HEADER_SIGNATURES && trailer.tag === HEADER_IMAGE ? HEADER_SIGNATURES : trailer.tag;
+    if (ttag !== rtag || trailer.type !== RpmType.BIN || trailer.count !== 16) {
+      throw new RepokitError(
+        'RPM_BAD_REGION',
+        `${what}: region trailer: BAD, tag ${trailer.tag} type ${trailer.type} offset ${trailer.offset} count ${trailer.count}`,
+        { offset: base + tp },
+      );
+    }
+    const rtoff = -trailer.offset;
+    const ril = rtoff / 16;
+    const rdl = first.offset + 16;
+    if (rtoff % 16 !== 0 || ril < 0 || ril > il || rdl > dl || (strict && ril < 1)) {
+      throw new RepokitError(
+        'RPM_BAD_REGION',
+        `${what}: region ${rtag} size: BAD, ril ${ril} il ${il} rdl ${rdl} dl ${dl}`,
+        { offset: base + tp },
+      );
+    }
+    if (ril < 1) {
+      // rpm's check passes ril = 0 but then underflows; it is meaningless input either way.
+      throw new RepokitError('RPM_BAD_REGION', `${what}: region ${rtag} covers no entries (ril 0)`, { offset: base + tp });
+    }
+    if (exactSize && !(il === ril && dl === rdl)) {
+      throw new RepokitError(
+        'RPM_BAD_REGION',
+        `${what}: region ${rtag}: tag number mismatch il ${il} ril ${ril} dl ${dl} rdl ${rdl}`,
+        { offset: base + tp },
+      );
+    }
+    region = { tag: rtag, trailerOffset: first.offset, ril, rdl, trailer };
+    if (strict && (ril !== il || rdl !== dl)) {
+      throw new RepokitError('RPM_BAD_REGION', `${what}: entries outside the region (dribbles) are not allowed in strict mode`, {
+        offset: base + tp,
+      });
+    }
+  } else {
+    // Legacy v3 layout: no region. rpm accepts it (with a deprecation warning).
+    if (strict) {
+      throw new RepokitError('RPM_NO_REGION', `${what}: no region tag (legacy v3 header)`, { offset: entryPos(0) });
+    }
+    if (kind !== 'blob') warnings?.push(`${what} has no region tag (legacy RPM v3 layout)`);
+  }
+
+  // Per-entry checks (hdrblobVerifyInfo, E1-E11) and lengths.
+  const typechk = region !== null && (region.tag === HEADER_IMMUTABLE || region.tag === HEADER_IMAGE);
+  const entries: HeaderEntry[] = new Array(il);
+  const startIdx = region ? 1 : 0;
+  if (region) {
+    entries[0] = { tag: first.tag, type: first.type, offset: first.offset, count: 16, length: 16, index: 0, inRegion: true };
+  }
+  let end = 0;
+  for (let i = startIdx; i < il; i++) {
+    const e = raw[i]!;
+    const bad = (why: string, len = 0) =>
+      new RepokitError(
+        'RPM_BAD_ENTRY',
+        `${what}: tag[${i - startIdx}]: BAD, tag ${e.tag} type ${e.type} offset ${e.offset} count ${e.count} len ${len}: ${why}`,
+        { offset: entryPos(i) },
+      );
+    if (end > e.offset) {
+      throw new RepokitError(
+        'RPM_BAD_DATA',
+        `${what}: tag[${i - startIdx}]: tag ${e.tag} data at offset ${e.offset} overlaps the previous entry's data (ends at ${end})`,
+        { offset: entryPos(i) },
+      );
+    }
+    if (e.tag < HEADER_I18NTABLE) throw bad('tag numbers below 100 are reserved');
+    if (e.type < 1 || e.type > 9) throw bad('unknown data type');
+    if (e.count < 1 || e.count > dl) throw bad('count out of range');
+    if (e.type !== RpmType.BIN && e.count > MAX_ARRAY_COUNT) throw bad(`more than ${MAX_ARRAY_COUNT} elements`);
+    if (e.offset % TYPE_ALIGN[e.type]! !== 0) throw bad('misaligned data');
+    if (e.offset < 0 || e.offset > dl) throw bad('offset outside the data');
+    if (typechk) checkTagType(e, entryPos(i), what, i - startIdx);
+    const len = dataLength(blob, dataStart, dl, e.type, e.offset, e.count);
+    if (len <= 0 || e.offset + len > dl) {
+      throw new RepokitError(
+        'RPM_BAD_DATA',
+        `${what}: tag[${i - startIdx}]: BAD, tag ${e.tag} type ${e.type} offset ${e.offset} count ${e.count}: data does not fit in the data section` +
+          (isStringType(e.type) ? ' (missing NUL terminator)' : ''),
+        { offset: base + dataStart + e.offset },
+      );
+    }
+    end = e.offset + len;
+    if (region && end > region.rdl - 16 && e.offset < region.rdl) {
+      throw new RepokitError(
+        'RPM_BAD_DATA',
+        `${what}: tag[${i - startIdx}]: tag ${e.tag} data overlaps the region trailer`,
+        { offset: base + dataStart + e.offset },
+      );
+    }
+    entries[i] = { tag: e.tag, type: e.type, offset: e.offset, count: e.count, length: len, index: i, inRegion: !region || i < region.ril };
+  }
+
+  // Tight packing (hdrblobImport/regionSwab, I1-I2): region entries pack from 0, dribbles continue,
+  // and the total plus the trailer must equal dl.
+  let s = 0;
+  for (let i = startIdx; i < il; i++) {
+    const e = entries[i]!;
+    if (e.offset >= 0x10000000 || e.count >= 0x10000000 || e.length >= 0x10000000 || e.offset >= dl) {
+      throw new RepokitError('RPM_BAD_DATA', `${what}: tag ${e.tag}: offset, count or length out of range`, {
+        offset: entryPos(i),
+      });
+    }
+    const size = TYPE_SIZE[e.type]!;
+    if (size > 1 && s % size !== 0) s += size - (s % size);
+    if (strict && e.offset !== s) {
+      throw new RepokitError('RPM_BAD_DATA', `${what}: tag ${e.tag} data at ${e.offset}, expected at ${s} (strict packing)`, {
+        offset: entryPos(i),
+      });
+    }
+    s += e.length;
+  }
+  const expectDl = region ? s + 16 : s;
+  if (expectDl !== dl) {
+    throw new RepokitError(
+      'RPM_BAD_DATA',
+      `${what}: entries account for ${expectDl} data bytes but dl is ${dl} (gaps or overlapping data)`,
+      { offset: base + introLen - 4 },
+    );
+  }
+
+  // Tag map: rpm sorts after import; a dribble replaces a region entry with the same tag
+  // (and a dribble BASENAMES removes OLDFILENAMES). For other duplicates keep the last.
+  const byTag = new Map<number, HeaderEntry>();
+  let prevTag = -1;
+  for (let i = startIdx; i < il; i++) {
+    const e = entries[i]!;
+    if (byTag.has(e.tag)) {
+      if (strict) {
+        throw new RepokitError('RPM_DUPLICATE_TAG', `${what}: tag ${e.tag} occurs more than once`, { offset: entryPos(i) });
+      }
+      warnings?.push(`${what}: tag ${e.tag} occurs more than once; the later entry is used`);
+    }
+    if (strict && e.tag <= prevTag) {
+      throw new RepokitError('RPM_DUPLICATE_TAG', `${what}: tags are not sorted (tag ${e.tag} after ${prevTag})`, {
+        offset: entryPos(i),
+      });
+    }
+    prevTag = e.tag;
+    byTag.set(e.tag, e);
+    if (!e.inRegion && e.tag === 1117) byTag.delete(1027);
+  }
+  if (region) byTag.set(region.tag, entries[0]!);
+
+  const header = new Header({ kind, bytes: blob, hasMagic, il, dl, base, dataStart, region, entries, byTag });
+
+  if (kind === 'signature') checkSignatureTags(header, strict, warnings);
+  if (strict) strictChecks(header, what);
+  return header;
+}
+
+/** E8: known main-header tags must have rpm's type (any string type for string-class tags). */
+function checkTagType(e: RawEntry, pos: number, what: string, i: number): void {
+  const info = mainTagInfo(e.tag);
+  if (!info || info.type === null || info.type === e.type) return;
+  if (isStringType(info.type) && isStringType(e.type)) return;
+  throw new RepokitError(
+    'RPM_BAD_TAG_TYPE',
+    `${what}: tag[${i}]: tag ${e.tag} (${info.name}) has type ${RPM_TYPE_NAMES[e.type]}, rpm expects ${RPM_TYPE_NAMES[info.type]}`,
+    { offset: pos },
+  );
+}
+
+/** Expected type and exact count of the signature tags rpm translates (headerMergeLegacySigs, S1). */
+const SIGNATURE_TAG_RULES: ReadonlyMap<number, { type: number; count: number }> = new Map([
+  [1000, { type: RpmType.INT32, count: 1 }], // SIZE
+  [1002, { type: RpmType.BIN, count: 0 }], // PGP
+  [1004, { type: RpmType.BIN, count: 16 }], // MD5
+  [1005, { type: RpmType.BIN, count: 0 }], // GPG
+  [1007, { type: RpmType.INT32, count: 1 }], // PAYLOADSIZE
+  [274, { type: RpmType.STRING_ARRAY, count: 0 }], // FILESIGNATURES
+  [275, { type: RpmType.INT32, count: 1 }], // FILESIGNATURELENGTH
+  [276, { type: RpmType.STRING_ARRAY, count: 0 }], // VERITYSIGNATURES
+  [277, { type: RpmType.INT32, count: 1 }], // VERITYSIGNATUREALGO
+  [269, { type: RpmType.STRING, count: 1 }], // SHA1
+  [273, { type: RpmType.STRING, count: 1 }], // SHA256
+  [267, { type: RpmType.BIN, count: 0 }], // DSA
+  [268, { type: RpmType.BIN, count: 0 }], // RSA
+  [270, { type: RpmType.INT64, count: 1 }], // LONGSIZE
+  [271, { type: RpmType.INT64, count: 1 }], // LONGARCHIVESIZE
+  [278, { type: RpmType.STRING_ARRAY, count: 0 }], // OPENPGP
+  [279, { type: RpmType.STRING, count: 1 }], // SHA3_256
+]);
+
+function checkSignatureTags(h: Header, strict: boolean, warnings: string[] | undefined): void {
+  // rpm 6 ignores legacy tags >= 1000 in a v6 signature header (RESERVED 999 + SHA3_256 279).
+  const v6 = h.has(999) && h.has(279);
+  for (const tag of h.tags()) {
+    if (tag === HEADER_SIGNATURES) continue;
+    const rule = SIGNATURE_TAG_RULES.get(tag);
+    const e = h.entry(tag)!;
+    if (!rule) {
+      if (strict && !signatureTagInfo(tag)) {
+        throw new RepokitError('RPM_BAD_SIGNATURE_TAG', `signature header: unknown tag ${tag}`, {
+          offset: h.base + h.dataStart + e.offset,
+        });
+      }
+      continue;
+    }
+    if (v6 && tag >= 1000) {
+      warnings?.push(`signature header: legacy tag ${tag} in a v6 package is ignored`);
+      continue;
+    }
+    if (e.type !== rule.type || e.count > 16 * 1024 * 1024 || (rule.count !== 0 && e.count !== rule.count)) {
+      throw new RepokitError(
+        'RPM_BAD_SIGNATURE_TAG',
+        `signature header: invalid signature tag ${signatureTagInfo(tag)?.name ?? tag} (${tag}): type ${RPM_TYPE_NAMES[e.type]} count ${e.count}`,
+        { offset: h.base + h.dataStart + e.offset },
+      );
+    }
+  }
+}
+
+/** rpm.md §2.8: printable signature strings, UTF-8 main strings, zero padding, count 1 for scalars. */
+function strictChecks(h: Header, what: string): void {
+  const b = h.bytes;
+  let s = 0;
+  for (const e of h.entries) {
+    if (h.region && e.index === 0) continue;
+    const p = h.dataStart + e.offset;
+    // Padding between entries must be zero.
+    for (let q = h.dataStart + s; q < p; q++) {
+      if (b[q] !== 0) {
+        throw new RepokitError('RPM_BAD_PADDING', `${what}: non-zero alignment padding before tag ${e.tag}`, {
+          offset: h.base + q,
+        });
+      }
+    }
+    s = e.offset + e.length;
+    if (isStringType(e.type)) {
+      const data = b.subarray(p, p + e.length);
+      if (h.kind === 'signature') {
+        for (const c of data) {
+          if (c !== 0 && (c < 0x20 || c > 0x7e)) {
+            throw new RepokitError('RPM_BAD_STRING', `${what}: tag ${e.tag} has a non-printable character`, {
+              offset: h.base + p,
+            });
+          }
+        }
+      } else if (!isValidUtf8(data)) {
+        throw new RepokitError('RPM_BAD_STRING', `${what}: tag ${e.tag} is not valid UTF-8`, { offset: h.base + p });
+      }
+    }
+    if (h.kind !== 'signature') {
+      const info = mainTagInfo(e.tag);
+      if (info && info.type !== null && !info.array && e.type !== RpmType.BIN && e.count !== 1) {
+        throw new RepokitError('RPM_BAD_ENTRY', `${what}: tag ${e.tag} (${info.name}) is scalar but has count ${e.count}`, {
+          offset: h.base + h.dataStart + e.offset,
+        });
+      }
+    }
+  }
+}
