@@ -1,0 +1,9 @@
+/**
+ * repokit — codecs for Linux package-repository formats.
+ *
+ * The root entry re-exports every format's API and the shared error type. Import a subpath
+ * (`repokit/rpm`, ...) to load only one format.
+ */
+export { RepokitError, isRepokitError, ERROR_CODES, type ErrorCode, type RepokitErrorDetails } from './shared/errors.js';
+export type { ByteInput } from './shared/input.js';
+export * as rpm from './rpm/index.js';
