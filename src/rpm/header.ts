@@ -496,7 +496,7 @@ export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {})
       );
     }
     const rtoff = -trailer.offset;
-    const ril = rtoff / 16;
+    const ril = Math.trunc(rtoff / 16); // C integer division, as rpm prints it
     const rdl = first.offset + 16;
     if (rtoff % 16 !== 0 || ril < 0 || ril > il || rdl > dl || (strict && ril < 1)) {
       throw new RepokitError(
@@ -627,7 +627,8 @@ export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {})
     }
     prevTag = e.tag;
     byTag.set(e.tag, e);
-    if (!e.inRegion && e.tag === 1117) byTag.delete(1027);
+    // A dribble BASENAMES drops a region OLDFILENAMES (rpm deletes only the region's copy).
+    if (!e.inRegion && e.tag === 1117 && byTag.get(1027)?.inRegion) byTag.delete(1027);
   }
   if (region) byTag.set(region.tag, entries[0]!);
 

@@ -173,7 +173,7 @@ function finish(pkg: RpmPackage, size: number | undefined, profile: RpmProfile |
         ? pkg.signature.getNumber(1000)
         : undefined;
     if (declared !== undefined && declared !== size - pkg.offsets.header) {
-      const msg = `signature SIZE says ${declared} bytes of header and payload, the file has ${size - pkg.offsets.header}`;
+      const msg = `signature ${pkg.signature.has(270) ? 'LONGSIZE' : 'SIZE'} says ${declared} bytes of header and payload, the file has ${size - pkg.offsets.header}`;
       if (profile === 'strict') throw new RepokitError('RPM_SIZE_MISMATCH', msg, { offset: pkg.offsets.header });
       (pkg.warnings as string[]).push(msg);
     }
