@@ -4,10 +4,23 @@
  * typed field. Skips with a reason when the tools are missing; fails instead under CI.
  */
 import { Readable } from 'node:stream';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readRpm, readRpmSync, rpmMetadata, rpmTagsToJson, verifyRpm, type RpmMetadata } from '../../src/rpm/index.js';
+import {
+  encodeHeader,
+  headerEntries,
+  headerToJson,
+  readRpm,
+  readRpmSync,
+  rpmMetadata,
+  rpmTagsToJson,
+  verifyRpm,
+  type RpmMetadata,
+  type TagJson,
+} from '../../src/rpm/index.js';
+import { readWithPythonRpm, type RawEntry } from '../helpers/encode-python.js';
 import { runRpmOracle, type OracleDump, type OraclePackage } from '../helpers/rpm-oracle.js';
 import { buildInteropRpms, requireTool } from '../helpers/rpmbuild.js';
 
@@ -57,6 +70,18 @@ function typedView(m: RpmMetadata): OraclePackage {
     file_digest_algo: m.fileDigestAlgorithm.id,
     changelog: m.changelog,
   } as unknown as OraclePackage;
+}
+
+/** librpm's raw view of an entry (encode-python.ts) in the `rpm tags` JSON form. */
+function rawToJson(e: RawEntry): TagJson {
+  const v = e.value;
+  if (e.type === 7) return { type: 7, value: v as string };
+  const arr = v as string[];
+  if (e.type === 6) return { type: 6, value: arr[0]! };
+  if (e.type === 8 || e.type === 9) return { type: e.type, value: arr };
+  if (e.type === 5) return { type: 5, value: arr.length === 1 ? arr[0]! : arr };
+  const nums = arr.map(Number);
+  return { type: e.type, value: nums.length === 1 ? nums[0]! : nums };
 }
 
 describe.skipIf(skipReason !== null)(`RPM interop with rpmbuild and python3-rpm${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
@@ -117,5 +142,25 @@ describe.skipIf(skipReason !== null)(`RPM interop with rpmbuild and python3-rpm$
       expect(names).toContain('MD5 digest');
       expect(names.some((n) => n.startsWith('Payload '))).toBe(true);
     }
+  });
+
+  it('writes headers that librpm reads back with the same values (a pkglist of every main header)', () => {
+    // Region-less, with magic, back to back: the apt-rpm pkglist layout, read by
+    // rpm.readHeaderListFromFile (retrofit off, so rpm adds nothing).
+    const dir = mkdtempSync(join(tmpdir(), 'repokit-encode-'));
+    const list = join(dir, 'pkglist.test');
+    const originals = files.map((f) => readRpmSync(f).header);
+    const blobs = originals.map((h) => encodeHeader(headerEntries(h)));
+    writeFileSync(list, Buffer.concat(blobs));
+    const res = readWithPythonRpm({ files: [list] });
+    const got = res.files[0]!;
+    if (!got.ok) throw new Error(got.error);
+    expect(got.headers).toHaveLength(originals.length);
+    originals.forEach((h, i) => {
+      const want = headerToJson(h);
+      delete want['63'];
+      const theirs = Object.fromEntries(got.headers[i]!.raw.map((e) => [String(e.tag), rawToJson(e)]));
+      expect(theirs, basename(files[i]!)).toEqual(want);
+    });
   });
 });
