@@ -380,8 +380,8 @@ export function checkHeaderIntro(
   const base = options.base ?? 0;
   const what = headerWhat(kind);
   const defaults = kind === 'signature' ? SIGNATURE_HEADER_LIMITS : MAIN_HEADER_LIMITS;
-  const maxIl = Math.min(options.limits?.maxIndexEntries ?? defaults.maxIndexEntries, defaults.maxIndexEntries);
-  const maxDl = Math.min(options.limits?.maxDataBytes ?? defaults.maxDataBytes, defaults.maxDataBytes);
+  const maxIl = limit(options.limits?.maxIndexEntries, defaults.maxIndexEntries, 'maxIndexEntries');
+  const maxDl = limit(options.limits?.maxDataBytes, defaults.maxDataBytes, 'maxDataBytes');
   const introLen = hasMagic ? 16 : 8;
   if (bytes.length < introLen) {
     throw new RepokitError('TRUNCATED', `${what}: needs ${introLen} bytes for its intro, got ${bytes.length}`, {
@@ -412,6 +412,15 @@ export function checkHeaderIntro(
     });
   }
   return { il, dl, total: introLen + 16 * il + dl };
+}
+
+/** A caller's limit, never above rpm's; anything but a non-negative integer is a usage error. */
+function limit(v: number | undefined, max: number, name: string): number {
+  if (v === undefined) return max;
+  if (!Number.isInteger(v) || v < 0) {
+    throw new RepokitError('INVALID_ARGUMENT', `limit ${name} must be a non-negative integer, not ${String(v)}`);
+  }
+  return Math.min(v, max);
 }
 
 interface RawEntry {

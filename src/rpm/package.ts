@@ -122,6 +122,9 @@ function short(got: Uint8Array, want: number, what: string, at: number): Repokit
 export function* rpmReadSteps(options: ReadRpmOptions = {}): Generator<Need, RpmPackage, Uint8Array> {
   const warnings: string[] = [];
   const profile = options.profile ?? 'rpm';
+  if (profile !== 'rpm' && profile !== 'strict') {
+    throw new RepokitError('INVALID_ARGUMENT', `profile must be 'rpm' or 'strict', not ${JSON.stringify(profile)}`);
+  }
   const lead = parseLead(yield need(LEAD_SIZE), warnings);
 
   // Signature header: check the intro before reading (or allocating for) the rest.
@@ -167,11 +170,15 @@ function finish(pkg: RpmPackage, size: number | undefined, profile: RpmProfile |
   pkg.offsets.fileSize = size;
   if (size !== undefined) {
     // P5: SIZE/LONGSIZE cover [H, EOF). rpm notices a mismatch only through MD5; strict rejects it.
-    const declared = pkg.signature.has(270)
-      ? Number(pkg.signature.getBigInts(270)![0])
-      : pkg.signature.has(1000)
-        ? pkg.signature.getNumber(1000)
-        : undefined;
+    // In v6 signature headers (RESERVED + SHA3_256) rpm ignores legacy tags >= 1000, SIZE included.
+    const sig = pkg.signature;
+    const v6 = sig.has(999) && sig.has(279);
+    const declared =
+      sig.entry(270)?.type === 5
+        ? Number(sig.getBigInts(270)![0])
+        : !v6 && sig.entry(1000)?.type === 4
+          ? sig.getNumber(1000)
+          : undefined;
     if (declared !== undefined && declared !== size - pkg.offsets.header) {
       const msg = `signature ${pkg.signature.has(270) ? 'LONGSIZE' : 'SIZE'} says ${declared} bytes of header and payload, the file has ${size - pkg.offsets.header}`;
       if (profile === 'strict') throw new RepokitError('RPM_SIZE_MISMATCH', msg, { offset: pkg.offsets.header });

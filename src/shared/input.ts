@@ -348,13 +348,13 @@ export class StreamSource implements AsyncSource {
     }
   }
 
-  #take(n: number): Uint8Array {
-    const out = new Uint8Array(n);
+  /** Move the next `n` queued bytes into `out` starting at `at` (default: a new array of n bytes). */
+  #take(n: number, out: Uint8Array = new Uint8Array(n), at = 0): Uint8Array {
     let o = 0;
     while (o < n) {
       const c = this.#queue[0]!;
       const k = Math.min(c.length, n - o);
-      out.set(c.subarray(0, k), o);
+      out.set(c.subarray(0, k), at + o);
       o += k;
       if (k === c.length) this.#queue.shift();
       else this.#queue[0] = c.subarray(k);
@@ -367,14 +367,11 @@ export class StreamSource implements AsyncSource {
     await this.#fill(need.n);
     const want = Math.min(need.n, this.#queued);
     const keep = Math.min(need.keep, this.#last.length);
-    const body = this.#take(want);
+    // One allocation: the kept bytes, then the new ones taken straight from the queue.
+    const out = new Uint8Array(keep + want);
+    if (keep > 0) out.set(this.#last.subarray(this.#last.length - keep), 0);
+    this.#take(want, out, keep);
     this.position += want;
-    let out = body;
-    if (keep > 0) {
-      out = new Uint8Array(keep + want);
-      out.set(this.#last.subarray(this.#last.length - keep), 0);
-      out.set(body, keep);
-    }
     this.#last = out;
     return out;
   }
