@@ -1,0 +1,348 @@
+/**
+ * The RPM benchmark corpus: a varied set of real packages built with `rpmbuild`, plus the shared
+ * corpus (/work/shared/corpus/rpm) when present, copied to N distinct file paths.
+ *
+ * Layout under os.tmpdir()/repokit-bench-rpms-<version>/ (version = hash of the generated specs,
+ * the interop specs, the rpmbuild command line and `rpmbuild --version`):
+ *   distinct/            every built package (binary and source), flat, plus manifest.json
+ *   copies-<hash>-<n>/   n copies of the accepted distinct packages, 1000 per sub-directory,
+ *                        plus list.txt (one path per line)
+ * Builds are deterministic (SOURCE_DATE_EPOCH, fixed build host, throw-away HOME).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const INTEROP_SPECS = join(REPO, 'test/interop/specs');
+export const SHARED_CORPUS = process.env.REPOKIT_BENCH_SHARED_CORPUS ?? '/work/shared/corpus/rpm';
+const SOURCE_DATE_EPOCH = 1_700_000_000;
+const PARALLEL = 2;
+
+/** Sources rk-deps.spec (an interop spec) expects in SOURCES/. */
+const EXTRA_SOURCES = {
+  'repokit-interop-source.txt': 'line one\nline two\n',
+  'repokit-interop.patch':
+    '--- a/source.txt\n+++ b/source.txt\n@@ -1,2 +1,2 @@\n line one\n-line two\n+line two (patched)\n',
+};
+
+export function rpmbuildVersion() {
+  const r = spawnSync('rpmbuild', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated specs
+
+const DEP_KINDS = ['Requires', 'Provides', 'Conflicts', 'Obsoletes', 'Recommends', 'Suggests', 'Supplements', 'Enhances'];
+const OPS = ['', '>=', '=', '<', '<=', '>'];
+
+function depLines(tag, prefix, n, rich = 0) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const op = OPS[i % OPS.length];
+    const name = `${prefix}-${tag.toLowerCase()}-${String(i).padStart(3, '0')}`;
+    if (i < rich) out.push(`${tag}: (${name}-a or (${name}-b >= 1.${i} and ${name}-c))`);
+    else if (op === '') out.push(`${tag}: ${name}`);
+    else out.push(`${tag}: ${name} ${op} ${i % 3 === 0 ? `${i % 4}:` : ''}${1 + (i % 7)}.${i}${i % 5 === 0 ? '-1.fc40' : ''}`);
+  }
+  return out.join('\n');
+}
+
+const WORDS =
+  'the quick package provides tools libraries headers documentation for building parsing and verifying repository metadata across distributions with reproducible results'.split(
+    ' ',
+  );
+function prose(words, seed) {
+  const out = [];
+  for (let i = 0; i < words; i++) out.push(WORDS[(i * 7 + seed) % WORDS.length]);
+  let s = '';
+  for (let i = 0; i < out.length; i++) s += out[i] + ((i + 1) % 12 === 0 ? '\n' : ' ');
+  return s.trim();
+}
+
+function changelogBlock(n, version) {
+  const days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const lines = [];
+  // Newest first, one entry per ~10 days going back from 2023-11-14 (weekday names must match).
+  const newest = Date.UTC(2023, 10, 14);
+  for (let i = 0; i < n; i++) {
+    const d = new Date(newest - i * 10 * 86_400_000);
+    const stamp = `${days[(d.getUTCDay() + 6) % 7]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '0')} ${d.getUTCFullYear()}`;
+    lines.push(`* ${stamp} Bench Maintainer ${i % 5} <bench${i % 5}@example.invalid> - ${version}-${n - i}`);
+    lines.push(`- ${prose(6 + (i % 9), i)}`);
+    if (i % 3 === 0) lines.push(`- Fix issue #${1000 + i}: ${prose(5, i + 3)}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/**
+ * A spec with `files` regular files spread over `dirs` directories, `links` symlinks, deps of the
+ * given counts per kind, `changelog` entries and an optional subpackage.
+ */
+function genSpec(p) {
+  const deps = DEP_KINDS.map((k) => depLines(k, p.name, p.deps[k] ?? 0, k === 'Requires' ? p.rich ?? 0 : 0))
+    .filter(Boolean)
+    .join('\n');
+  const root = `/usr/share/${p.name}`;
+  const sub = p.sub
+    ? `
+%package ${p.sub.name}
+Summary: ${p.sub.name} subpackage of ${p.name}
+Requires: %{name} = %{?epoch:%{epoch}:}%{version}-%{release}
+${depLines('Provides', `${p.name}-${p.sub.name}`, p.sub.provides ?? 0)}
+
+%description ${p.sub.name}
+${prose(40, 5)}
+`
+    : '';
+  const subInstall = p.sub
+    ? `mkdir -p $R/usr/lib/${p.name}-${p.sub.name}
+for i in $(seq 1 ${p.sub.files}); do printf 'sub %s\\n' $i > $R/usr/lib/${p.name}-${p.sub.name}/part-$i.dat; done`
+    : '';
+  const subFiles = p.sub ? `\n%files ${p.sub.name}\n/usr/lib/${p.name}-${p.sub.name}\n` : '';
+  return `# generated by bench/lib/rpm-corpus.mjs
+Name: ${p.name}
+${p.epoch !== undefined ? `Epoch: ${p.epoch}\n` : ''}Version: ${p.version}
+Release: ${p.release}
+Summary: ${p.summary}
+License: MIT AND (BSD-2-Clause OR Apache-2.0)
+Group: Development/Libraries
+URL: https://example.invalid/${p.name}
+Vendor: Repokit Bench
+Packager: Bench Packager <packager@example.invalid>
+${p.noarch ? 'BuildArch: noarch\n' : ''}${deps}
+
+%description
+${prose(p.descWords, 1)}
+${sub}
+%install
+R=$RPM_BUILD_ROOT
+mkdir -p $R${root}
+for d in $(seq 1 ${p.dirs}); do mkdir -p $R${root}/dir-$d; done
+i=0
+while [ $i -lt ${p.files} ]; do
+  d=$(( i % ${p.dirs} + 1 ))
+  printf '%s %s\\n' "${p.name}" $i > $R${root}/dir-$d/file-$i.txt
+  i=$(( i + 1 ))
+done
+for l in $(seq 1 ${p.links ?? 0}); do ln -s dir-1/file-0.txt $R${root}/link-$l; done
+${subInstall}
+
+%files
+%dir ${root}
+${root}/*
+${subFiles}
+%changelog
+${changelogBlock(p.changelog, p.version)}
+`;
+}
+
+/** The generated part of the corpus: file counts 1 .. 3000, dependency-heavy and changelog-heavy packages. */
+const GENERATED = [
+  { name: 'rkb-tiny', version: '1.0', release: '1', summary: 'One file', noarch: true, files: 1, dirs: 1, deps: { Requires: 1 }, changelog: 1, descWords: 12 },
+  { name: 'rkb-small', version: '0.4.2', release: '3', summary: 'A dozen files', noarch: true, files: 12, dirs: 2, deps: { Requires: 5, Provides: 2 }, changelog: 3, descWords: 40 },
+  {
+    name: 'rkb-fifty', epoch: 1, version: '2.1', release: '7', summary: 'Fifty files, native arch', files: 50, dirs: 5, links: 3,
+    deps: { Requires: 15, Provides: 5, Conflicts: 3, Obsoletes: 2 }, changelog: 10, descWords: 80,
+  },
+  {
+    name: 'rkb-mid', version: '5.4.0', release: '2', summary: 'Five hundred files, every dependency kind', files: 500, dirs: 25, links: 10,
+    deps: { Requires: 30, Provides: 20, Conflicts: 4, Obsoletes: 4, Recommends: 6, Suggests: 4, Supplements: 2, Enhances: 2 },
+    rich: 3, changelog: 20, descWords: 150,
+    sub: { name: 'devel', files: 40, provides: 10 },
+  },
+  {
+    name: 'rkb-large', epoch: 2, version: '10.2.1', release: '1', summary: 'Three thousand files', files: 3000, dirs: 150, links: 30,
+    deps: { Requires: 60, Provides: 40, Conflicts: 5, Obsoletes: 5, Recommends: 10, Suggests: 5, Supplements: 3, Enhances: 3 },
+    rich: 5, changelog: 50, descWords: 300,
+    sub: { name: 'doc', files: 200 },
+  },
+  { name: 'rkb-changelog', version: '3.2', release: '30', summary: 'A long changelog', noarch: true, files: 5, dirs: 1, deps: { Requires: 3 }, changelog: 300, descWords: 60 },
+  {
+    name: 'rkb-meta', version: '2023.11', release: '1', summary: 'A meta package with many dependencies', noarch: true, files: 2, dirs: 1,
+    deps: { Requires: 250, Provides: 30, Recommends: 40, Suggests: 20 }, rich: 10, changelog: 5, descWords: 30,
+  },
+  { name: 'rkb-hundred', version: '1.8', release: '4', summary: 'Two hundred files', files: 200, dirs: 12, links: 5, deps: { Requires: 12, Provides: 8 }, changelog: 15, descWords: 100 },
+];
+
+function readInteropSpecs() {
+  if (!existsSync(INTEROP_SPECS)) return [];
+  return readdirSync(INTEROP_SPECS)
+    .filter((f) => f.endsWith('.spec'))
+    .sort()
+    .map((f) => {
+      const content = readFileSync(join(INTEROP_SPECS, f), 'utf8');
+      const extraArgs = [];
+      for (const m of content.matchAll(/^#\s*repokit-rpmbuild-args:(.*)$/gm)) extraArgs.push(...m[1].trim().split(/\s+/).filter(Boolean));
+      return { file: f, content, extraArgs };
+    });
+}
+
+function allSpecs() {
+  const gen = GENERATED.map((p) => ({ file: `${p.name}.spec`, content: genSpec(p), extraArgs: [] }));
+  return [...gen, ...readInteropSpecs().map((s) => ({ ...s, file: `interop-${s.file}` }))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building
+
+function runRpmbuild(spec, work, outDir, home) {
+  const top = join(work, spec.file.replace(/\.spec$/, ''));
+  for (const d of ['BUILD', 'BUILDROOT', 'SOURCES', 'SPECS', 'tmp']) mkdirSync(join(top, d), { recursive: true });
+  for (const [f, c] of Object.entries(EXTRA_SOURCES)) writeFileSync(join(top, 'SOURCES', f), c);
+  const specPath = join(top, 'SPECS', spec.file);
+  writeFileSync(specPath, spec.content);
+  const defines = {
+    _topdir: top,
+    _rpmdir: outDir,
+    _srcrpmdir: outDir,
+    _build_name_fmt: '%%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm',
+    _tmppath: join(top, 'tmp'),
+    _buildhost: 'repokit-bench.example',
+    use_source_date_epoch_as_buildtime: '1',
+    clamp_mtime_to_source_date_epoch: '1',
+    source_date_epoch_from_changelog: '0',
+    __os_install_post: '%{nil}',
+    debug_package: '%{nil}',
+  };
+  const args = ['-ba', '--nodeps'];
+  for (const [k, v] of Object.entries(defines)) args.push('--define', `${k} ${v}`);
+  args.push(...spec.extraArgs, specPath);
+  const env = { ...process.env, HOME: home, SOURCE_DATE_EPOCH: String(SOURCE_DATE_EPOCH), TZ: 'UTC', LC_ALL: 'C', LANG: 'C' };
+  delete env.LANGUAGE;
+  delete env.RPM_CONFIGDIR;
+  return new Promise((resolve, reject) => {
+    const child = spawn('rpmbuild', args, { cwd: top, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => out.push(b));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve();
+      const log = Buffer.concat(out).toString('utf8').split('\n').slice(-30).join('\n');
+      reject(new Error(`rpmbuild ${spec.file} failed (${signal ?? `exit ${code}`}):\n${log}`));
+    });
+  });
+}
+
+async function pool(items, limit, fn) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+}
+
+function hash(parts) {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex').slice(0, 12);
+}
+
+/** The built packages (absolute paths, sorted); builds them on first use. */
+export async function builtPackages(log) {
+  const rb = rpmbuildVersion();
+  const specs = allSpecs();
+  // Keyed on what determines the packages: the specs, the build command and rpmbuild's version.
+  const key = hash([rb ?? 'none', runRpmbuild.toString(), JSON.stringify(EXTRA_SOURCES), ...specs.flatMap((s) => [s.file, s.content])]);
+  const cache = join(tmpdir(), `repokit-bench-rpms-${key}`);
+  const distinct = join(cache, 'distinct');
+  const manifestPath = join(distinct, 'manifest.json');
+  if (existsSync(manifestPath)) {
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    const paths = m.files.map((f) => join(distinct, f));
+    if (paths.every((p) => existsSync(p))) return { cache, paths, built: false, buildMs: m.buildMs, specs: specs.length };
+  }
+  if (rb === null) return { cache, paths: [], built: false, buildMs: 0, specs: 0, missing: 'rpmbuild is not installed' };
+  log(`building ${specs.length} specs with ${rb} into ${cache} (once; cached) ...`);
+  const staging = `${cache}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const work = join(staging, 'work');
+  const out = join(staging, 'distinct');
+  const home = join(staging, 'home');
+  for (const d of [work, out, home]) mkdirSync(d, { recursive: true });
+  const t0 = Date.now();
+  try {
+    await pool(specs, PARALLEL, (s) => runRpmbuild(s, work, out, home));
+    const files = readdirSync(out).filter((f) => f.endsWith('.rpm')).sort();
+    const buildMs = Date.now() - t0;
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ rpmbuild: rb, buildMs, files }, null, 1));
+    mkdirSync(cache, { recursive: true });
+    rmSync(distinct, { recursive: true, force: true });
+    renameSync(out, distinct);
+    return { cache, paths: files.map((f) => join(distinct, f)), built: true, buildMs, specs: specs.length };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Package files of the shared corpus (anything ending in .rpm or .rpm-v3 etc.: files whose first bytes are the lead magic). */
+export function sharedPackages() {
+  if (!existsSync(SHARED_CORPUS)) return [];
+  const out = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && /\.rpm/.test(e.name)) {
+        const b = readFileSync(p).subarray(0, 4);
+        if (b.length === 4 && b[0] === 0xed && b[1] === 0xab && b[2] === 0xee && b[3] === 0xdb) out.push(p);
+      }
+    }
+  };
+  walk(SHARED_CORPUS);
+  return out.sort();
+}
+
+/**
+ * `count` copies of `distinct` (round robin), in `cache`/copies-<hash>-<count>/NN/, reused when
+ * complete. Returns the list of paths.
+ */
+export function makeCopies(cache, distinct, count, log) {
+  const sig = hash(distinct.map((p) => `${p}:${statSync(p).size}:${statSync(p).mtimeMs}`));
+  const dir = join(cache, `copies-${sig}-${count}`);
+  const listPath = join(dir, 'list.txt');
+  if (existsSync(listPath)) {
+    const list = readFileSync(listPath, 'utf8').split('\n').filter(Boolean);
+    if (list.length === count) return { dir, listPath, list };
+  }
+  // Copy sets of another package set are stale now; drop them to bound disk use.
+  if (existsSync(cache)) {
+    for (const e of readdirSync(cache)) {
+      if (e.startsWith('copies-') && !e.startsWith(`copies-${sig}-`)) rmSync(join(cache, e), { recursive: true, force: true });
+    }
+  }
+  rmSync(dir, { recursive: true, force: true }); // an incomplete earlier attempt
+  log(`copying ${distinct.length} distinct packages to ${count} files in ${dir} ...`);
+  const list = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const src = distinct[i % distinct.length];
+    const sub = join(dir, String(Math.floor(i / 1000)).padStart(2, '0'));
+    if (i % 1000 === 0) mkdirSync(sub, { recursive: true });
+    const dst = join(sub, `${String(i).padStart(6, '0')}-${basename(src)}`);
+    copyFileSync(src, dst);
+    list[i] = dst;
+  }
+  writeFileSync(listPath, list.join('\n') + '\n');
+  return { dir, listPath, list };
+}
+
+export function describeSource(p) {
+  return p.startsWith(SHARED_CORPUS) ? `shared:${relative(SHARED_CORPUS, p)}` : `built:${basename(p)}`;
+}
