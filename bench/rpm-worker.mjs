@@ -12,7 +12,7 @@
  * MODE (the python side runs the same-named mode; see rpm-peer.py):
  *   header   readRpmSync(path) only (lead, signature header, main header, validated)
  *   minimal  readRpmSync + the per-field helpers: packageName, headerEvr, ARCH, SUMMARY/DESCRIPTION
- *            (getI18n), allDependencies (8 kinds), filePaths + sizes/modes/digests columns, changelog
+ *            (getI18n), allDependencies (8 kinds), fileNames (FILENAMES) + sizes/modes/digests columns, changelog
  *   full     readRpmSync + rpmMetadata(pkg) (everything, incl. files() objects per file)
  *   async    await readRpm(path) + rpmMetadata(pkg), one package at a time
  *   async8   readRpm + rpmMetadata with 8 packages in flight (I/O overlaps on libuv's thread pool)
@@ -24,7 +24,7 @@ import {
   RPMTAG,
   allDependencies,
   changelog,
-  filePaths,
+  fileNames,
   headerEvr,
   packageName,
   readRpm,
@@ -118,7 +118,7 @@ async function timed() {
         const summary = h.getI18n(RPMTAG.SUMMARY);
         const description = h.getI18n(RPMTAG.DESCRIPTION);
         nDeps += countDeps(allDependencies(h));
-        const fp = filePaths(h);
+        const fp = fileNames(h);
         const sizes = h.getNumbers(RPMTAG.LONGFILESIZES) ?? h.getNumbers(RPMTAG.FILESIZES);
         const modes = h.getNumbers(RPMTAG.FILEMODES);
         const digests = h.getStringArray(RPMTAG.FILEDIGESTS);

@@ -19,7 +19,7 @@ import {
   isStringType,
   type HeaderValue,
 } from './types.js';
-import { mainTagInfo, signatureTagInfo } from './tags.js';
+import { MAIN_TAGS, mainTagInfo, signatureTagInfo } from './tags.js';
 
 /** Which rules apply: `rpm` accepts what rpm accepts; `strict` adds rpm.md §2.8's hardening. */
 export type RpmProfile = 'rpm' | 'strict';
@@ -109,10 +109,12 @@ export class Header {
   /** Offset of the data section within `bytes`. */
   readonly dataStart: number;
   readonly region: HeaderRegion | null;
-  /** Every index entry in file order, the region entry included. */
-  readonly entries: readonly HeaderEntry[];
-  readonly #byTag: Map<number, HeaderEntry>;
-  readonly #values = new Map<number, HeaderValue>();
+  /** Per entry, in file order: tag, type, offset, count, length (M fields each). */
+  readonly #meta: Int32Array;
+  /** Tag -> index of the entry rpm uses for it. */
+  readonly #byTag: Map<number, number>;
+  #entries: HeaderEntry[] | undefined;
+  readonly #values: (HeaderValue | undefined)[] = [];
 
   /** @internal use parseHeader */
   constructor(init: {
@@ -124,8 +126,8 @@ export class Header {
     base: number;
     dataStart: number;
     region: HeaderRegion | null;
-    entries: HeaderEntry[];
-    byTag: Map<number, HeaderEntry>;
+    meta: Int32Array;
+    byTag: Map<number, number>;
   }) {
     this.kind = init.kind;
     this.bytes = init.bytes;
@@ -135,8 +137,26 @@ export class Header {
     this.base = init.base;
     this.dataStart = init.dataStart;
     this.region = init.region;
-    this.entries = init.entries;
+    this.#meta = init.meta;
     this.#byTag = init.byTag;
+  }
+
+  /** Every index entry in file order, the region entry included (objects built on first use). */
+  get entries(): readonly HeaderEntry[] {
+    if (this.#entries === undefined) {
+      const out = new Array<HeaderEntry>(this.il);
+      for (let i = 0; i < this.il; i++) out[i] = this.#entryAt(i);
+      this.#entries = out;
+    }
+    return this.#entries;
+  }
+
+  #entryAt(i: number): HeaderEntry {
+    if (this.#entries !== undefined) return this.#entries[i]!;
+    const m = this.#meta;
+    const k = i * M;
+    const ril = this.region ? this.region.ril : this.il;
+    return { tag: m[k]! >>> 0, type: m[k + 1]!, offset: m[k + 2]!, count: m[k + 3]! >>> 0, length: m[k + 4]!, index: i, inRegion: i < ril };
   }
 
   /** Total length of the header in bytes (magic included when present). */
@@ -149,31 +169,40 @@ export class Header {
     return [...this.#byTag.keys()].sort((a, b) => a - b);
   }
 
+  /** Number of distinct tags. */
+  get size(): number {
+    return this.#byTag.size;
+  }
+
   has(tag: number): boolean {
     return this.#byTag.has(tag);
   }
 
   /** The entry rpm uses for `tag` (a dribble overrides a region entry; otherwise the last one). */
   entry(tag: number): HeaderEntry | undefined {
-    return this.#byTag.get(tag);
+    const i = this.#byTag.get(tag);
+    return i === undefined ? undefined : this.#entryAt(i);
   }
 
   /** The raw bytes of an entry's data. */
   raw(tag: number): Uint8Array | undefined {
-    const e = this.#byTag.get(tag);
-    if (!e) return undefined;
-    const s = this.dataStart + e.offset;
-    return this.bytes.subarray(s, s + e.length);
+    const i = this.#byTag.get(tag);
+    if (i === undefined) return undefined;
+    const s = this.dataStart + this.#meta[i * M + 2]!;
+    return this.bytes.subarray(s, s + this.#meta[i * M + 4]!);
   }
 
   /** The decoded value of `tag`, or undefined when absent. See {@link HeaderValue} for the shapes. */
   get(tag: number): HeaderValue | undefined {
-    let v = this.#values.get(tag);
-    if (v !== undefined) return v;
-    const e = this.#byTag.get(tag);
-    if (!e) return undefined;
-    v = decodeEntry(this.bytes, this.dataStart, e);
-    this.#values.set(tag, v);
+    const i = this.#byTag.get(tag);
+    if (i === undefined) return undefined;
+    let v = this.#values[i];
+    if (v === undefined) {
+      const m = this.#meta;
+      const k = i * M;
+      v = decodeValue(this.bytes, this.dataStart + m[k + 2]!, m[k + 1]!, m[k + 3]! >>> 0, m[k + 4]!);
+      this.#values[i] = v;
+    }
     return v;
   }
 
@@ -285,62 +314,61 @@ function bigintToNumber(h: Header, tag: number, b: bigint): number {
 
 /** Decode an entry's data; the entry was validated by parseHeader, so reads are in bounds. */
 export function decodeEntry(bytes: Uint8Array, dataStart: number, e: HeaderEntry): HeaderValue {
-  const p = dataStart + e.offset;
-  switch (e.type) {
+  return decodeValue(bytes, dataStart + e.offset, e.type, e.count, e.length);
+}
+
+/** Fields per entry in Header's compact index. */
+const M = 5;
+
+function decodeValue(bytes: Uint8Array, p: number, type: number, count: number, length: number): HeaderValue {
+  switch (type) {
     case RpmType.CHAR:
     case RpmType.INT8: {
-      const out = new Array<number>(e.count);
-      for (let i = 0; i < e.count; i++) out[i] = bytes[p + i]!;
+      const out = new Array<number>(count);
+      for (let i = 0; i < count; i++) out[i] = bytes[p + i]!;
       return out;
     }
     case RpmType.INT16: {
-      const out = new Array<number>(e.count);
-      for (let i = 0; i < e.count; i++) out[i] = (bytes[p + 2 * i]! << 8) | bytes[p + 2 * i + 1]!;
+      const out = new Array<number>(count);
+      for (let i = 0; i < count; i++) out[i] = (bytes[p + 2 * i]! << 8) | bytes[p + 2 * i + 1]!;
       return out;
     }
     case RpmType.INT32: {
-      const out = new Array<number>(e.count);
-      for (let i = 0; i < e.count; i++) out[i] = be32(bytes, p + 4 * i);
+      const out = new Array<number>(count);
+      for (let i = 0; i < count; i++) out[i] = be32(bytes, p + 4 * i);
       return out;
     }
     case RpmType.INT64: {
-      const out = new Array<bigint>(e.count);
-      for (let i = 0; i < e.count; i++) {
+      const out = new Array<bigint>(count);
+      for (let i = 0; i < count; i++) {
         out[i] = (BigInt(be32(bytes, p + 8 * i)) << 32n) | BigInt(be32(bytes, p + 8 * i + 4));
       }
       return out;
     }
     case RpmType.STRING:
-      return decodeUtf8(bytes, p, p + e.length - 1);
+      return decodeUtf8(bytes, p, p + length - 1);
     case RpmType.BIN:
-      return bytes.subarray(p, p + e.count);
+      return bytes.subarray(p, p + count);
     case RpmType.STRING_ARRAY:
-    case RpmType.I18NSTRING: {
-      const out = new Array<string>(e.count);
-      let s = p;
-      for (let i = 0; i < e.count; i++) {
-        let z = s;
-        while (bytes[z] !== 0) z++;
-        out[i] = decodeUtf8(bytes, s, z);
-        s = z + 1;
-      }
-      return out;
-    }
+    case RpmType.I18NSTRING:
+      // One decode and a split: a NUL byte never occurs inside a UTF-8 sequence, so replacement
+      // of invalid bytes cannot merge or split elements.
+      return count === 1 ? [decodeUtf8(bytes, p, p + length - 1)] : decodeUtf8(bytes, p, p + length - 1).split('\0');
     default:
       // Unreachable for validated entries; kept typed for safety.
-      throw new RepokitError('RPM_BAD_ENTRY', `tag ${e.tag} has unknown type ${e.type}`);
+      throw new RepokitError('RPM_BAD_ENTRY', `unknown type ${type}`);
   }
 }
 
 /** Length in bytes of `count` NUL-terminated strings at `p`, scanning no further than `end`; -1 when they do not fit. */
 function stringsLength(b: Uint8Array, p: number, count: number, end: number): number {
+  // A plain loop: most strings are a few bytes long, where indexOf's call overhead dominates.
   let s = p;
-  for (let i = 0; i < count; i++) {
-    const z = b.indexOf(0, s);
-    if (z < 0 || z >= end) return -1;
-    s = z + 1;
+  let left = count;
+  while (s < end) {
+    if (b[s++] === 0 && --left === 0) return s - p;
   }
-  return s - p;
+  return -1;
 }
 
 /** rpm's dataLength(): the byte length of an entry's data, or -1 when it does not fit. */
@@ -465,17 +493,16 @@ export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {})
 
   if (il < 1) throw new RepokitError('RPM_BAD_REGION', `${what}: region: no tags`, { offset: base + introLen - 8 });
 
-  const raw: RawEntry[] = new Array(il);
-  for (let i = 0; i < il; i++) {
+  const rawAt = (i: number): RawEntry => {
     const at = indexStart + 16 * i;
-    raw[i] = { tag: be32(blob, at), type: be32(blob, at + 4), offset: be32s(blob, at + 8), count: be32(blob, at + 12) };
-  }
+    return { tag: be32(blob, at), type: be32(blob, at + 4), offset: be32s(blob, at + 8), count: be32(blob, at + 12) };
+  };
 
   // Region (hdrblobVerifyRegion, G1-G7).
   const regionTag = kind === 'signature' ? HEADER_SIGNATURES : HEADER_IMMUTABLE;
   const exactSize = kind === 'main';
   let region: HeaderRegion | null = null;
-  const first = raw[0]!;
+  const first = rawAt(0);
   const isRegion = first.tag === regionTag || (kind === 'blob' && (first.tag === HEADER_IMAGE || first.tag === HEADER_SIGNATURES));
   if (isRegion) {
     const rtag = first.tag;
@@ -541,72 +568,86 @@ export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {})
 
   // Per-entry checks (hdrblobVerifyInfo, E1-E11) and lengths.
   const typechk = region !== null && (region.tag === HEADER_IMMUTABLE || region.tag === HEADER_IMAGE);
-  const entries: HeaderEntry[] = new Array(il);
+  const meta = new Int32Array(il * M);
   const startIdx = region ? 1 : 0;
-  if (region) {
-    entries[0] = { tag: first.tag, type: first.type, offset: first.offset, count: 16, length: 16, index: 0, inRegion: true };
-  }
+  if (region) meta.set([first.tag, first.type, first.offset, 16, 16], 0);
   let end = 0;
   for (let i = startIdx; i < il; i++) {
-    const e = raw[i]!;
-    const bad = (why: string, len = 0) =>
-      new RepokitError(
+    // Fields read straight from the index: this loop runs for every entry of every header.
+    const at = indexStart + 16 * i;
+    const tag = be32(blob, at);
+    const type = be32(blob, at + 4);
+    const offset = be32s(blob, at + 8);
+    const count = be32(blob, at + 12);
+    if (end > offset) {
+      throw new RepokitError(
+        'RPM_BAD_DATA',
+        `${what}: tag[${i - startIdx}]: tag ${tag} data at offset ${offset} overlaps the previous entry's data (ends at ${end})`,
+        { offset: entryPos(i) },
+      );
+    }
+    let why: string | null = null;
+    if (tag < HEADER_I18NTABLE) why = 'tag numbers below 100 are reserved';
+    else if (type < 1 || type > 9) why = 'unknown data type';
+    else if (count < 1 || count > dl) why = 'count out of range';
+    else if (type !== RpmType.BIN && count > MAX_ARRAY_COUNT) why = `more than ${MAX_ARRAY_COUNT} elements`;
+    else if (offset % TYPE_ALIGN[type]! !== 0) why = 'misaligned data';
+    else if (offset < 0 || offset > dl) why = 'offset outside the data';
+    if (why !== null) {
+      throw new RepokitError(
         'RPM_BAD_ENTRY',
-        `${what}: tag[${i - startIdx}]: BAD, tag ${e.tag} type ${e.type} offset ${e.offset} count ${e.count} len ${len}: ${why}`,
-        { offset: entryPos(i) },
-      );
-    if (end > e.offset) {
-      throw new RepokitError(
-        'RPM_BAD_DATA',
-        `${what}: tag[${i - startIdx}]: tag ${e.tag} data at offset ${e.offset} overlaps the previous entry's data (ends at ${end})`,
+        `${what}: tag[${i - startIdx}]: BAD, tag ${tag} type ${type} offset ${offset} count ${count} len 0: ${why}`,
         { offset: entryPos(i) },
       );
     }
-    if (e.tag < HEADER_I18NTABLE) throw bad('tag numbers below 100 are reserved');
-    if (e.type < 1 || e.type > 9) throw bad('unknown data type');
-    if (e.count < 1 || e.count > dl) throw bad('count out of range');
-    if (e.type !== RpmType.BIN && e.count > MAX_ARRAY_COUNT) throw bad(`more than ${MAX_ARRAY_COUNT} elements`);
-    if (e.offset % TYPE_ALIGN[e.type]! !== 0) throw bad('misaligned data');
-    if (e.offset < 0 || e.offset > dl) throw bad('offset outside the data');
-    if (typechk) checkTagType(e, entryPos(i), what, i - startIdx);
-    const len = dataLength(blob, dataStart, dl, e.type, e.offset, e.count);
-    if (len <= 0 || e.offset + len > dl) {
+    if (typechk) checkTagType(tag, type, entryPos(i), what, i - startIdx);
+    const len = dataLength(blob, dataStart, dl, type, offset, count);
+    if (len <= 0 || offset + len > dl) {
       throw new RepokitError(
         'RPM_BAD_DATA',
-        `${what}: tag[${i - startIdx}]: BAD, tag ${e.tag} type ${e.type} offset ${e.offset} count ${e.count}: data does not fit in the data section` +
-          (isStringType(e.type) ? ' (missing NUL terminator)' : ''),
-        { offset: base + dataStart + e.offset },
+        `${what}: tag[${i - startIdx}]: BAD, tag ${tag} type ${type} offset ${offset} count ${count}: data does not fit in the data section` +
+          (isStringType(type) ? ' (missing NUL terminator)' : ''),
+        { offset: base + dataStart + offset },
       );
     }
-    end = e.offset + len;
-    if (region && end > region.rdl - 16 && e.offset < region.rdl) {
+    end = offset + len;
+    if (region && end > region.rdl - 16 && offset < region.rdl) {
       throw new RepokitError(
         'RPM_BAD_DATA',
-        `${what}: tag[${i - startIdx}]: tag ${e.tag} data overlaps the region trailer`,
-        { offset: base + dataStart + e.offset },
+        `${what}: tag[${i - startIdx}]: tag ${tag} data overlaps the region trailer`,
+        { offset: base + dataStart + offset },
       );
     }
-    entries[i] = { tag: e.tag, type: e.type, offset: e.offset, count: e.count, length: len, index: i, inRegion: !region || i < region.ril };
+    const k = i * M;
+    meta[k] = tag;
+    meta[k + 1] = type;
+    meta[k + 2] = offset;
+    meta[k + 3] = count;
+    meta[k + 4] = len;
   }
 
   // Tight packing (hdrblobImport/regionSwab, I1-I2): region entries pack from 0, dribbles continue,
   // and the total plus the trailer must equal dl.
   let s = 0;
   for (let i = startIdx; i < il; i++) {
-    const e = entries[i]!;
-    if (e.offset >= 0x10000000 || e.count >= 0x10000000 || e.length >= 0x10000000 || e.offset >= dl) {
-      throw new RepokitError('RPM_BAD_DATA', `${what}: tag ${e.tag}: offset, count or length out of range`, {
+    const k = i * M;
+    const tag = meta[k]! >>> 0;
+    const offset = meta[k + 2]!;
+    const count = meta[k + 3]! >>> 0;
+    const length = meta[k + 4]!;
+    if (offset >= 0x10000000 || count >= 0x10000000 || length >= 0x10000000 || offset >= dl) {
+      throw new RepokitError('RPM_BAD_DATA', `${what}: tag ${tag}: offset, count or length out of range`, {
         offset: entryPos(i),
       });
     }
-    const size = TYPE_SIZE[e.type]!;
+    const size = TYPE_SIZE[meta[k + 1]!]!;
     if (size > 1 && s % size !== 0) s += size - (s % size);
-    if (strict && e.offset !== s) {
-      throw new RepokitError('RPM_BAD_DATA', `${what}: tag ${e.tag} data at ${e.offset}, expected at ${s} (strict packing)`, {
+    if (strict && offset !== s) {
+      throw new RepokitError('RPM_BAD_DATA', `${what}: tag ${tag} data at ${offset}, expected at ${s} (strict packing)`, {
         offset: entryPos(i),
       });
     }
-    s += e.length;
+    s += length;
   }
   const expectDl = region ? s + 16 : s;
   if (expectDl !== dl) {
@@ -619,29 +660,33 @@ export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {})
 
   // Tag map: rpm sorts after import; a dribble replaces a region entry with the same tag
   // (and a dribble BASENAMES removes OLDFILENAMES). For other duplicates keep the last.
-  const byTag = new Map<number, HeaderEntry>();
+  const byTag = new Map<number, number>();
+  const ril = region ? region.ril : il;
   let prevTag = -1;
   for (let i = startIdx; i < il; i++) {
-    const e = entries[i]!;
-    if (byTag.has(e.tag)) {
+    const tag = meta[i * M]! >>> 0;
+    if (byTag.has(tag)) {
       if (strict) {
-        throw new RepokitError('RPM_DUPLICATE_TAG', `${what}: tag ${e.tag} occurs more than once`, { offset: entryPos(i) });
+        throw new RepokitError('RPM_DUPLICATE_TAG', `${what}: tag ${tag} occurs more than once`, { offset: entryPos(i) });
       }
-      warnings?.push(`${what}: tag ${e.tag} occurs more than once; the later entry is used`);
+      warnings?.push(`${what}: tag ${tag} occurs more than once; the later entry is used`);
     }
-    if (strict && e.tag <= prevTag) {
-      throw new RepokitError('RPM_DUPLICATE_TAG', `${what}: tags are not sorted (tag ${e.tag} after ${prevTag})`, {
+    if (strict && tag <= prevTag) {
+      throw new RepokitError('RPM_DUPLICATE_TAG', `${what}: tags are not sorted (tag ${tag} after ${prevTag})`, {
         offset: entryPos(i),
       });
     }
-    prevTag = e.tag;
-    byTag.set(e.tag, e);
+    prevTag = tag;
+    byTag.set(tag, i);
     // A dribble BASENAMES drops a region OLDFILENAMES (rpm deletes only the region's copy).
-    if (!e.inRegion && e.tag === 1117 && byTag.get(1027)?.inRegion) byTag.delete(1027);
+    if (i >= ril && tag === 1117) {
+      const old = byTag.get(1027);
+      if (old !== undefined && old < ril) byTag.delete(1027);
+    }
   }
-  if (region) byTag.set(region.tag, entries[0]!);
+  if (region) byTag.set(region.tag, 0);
 
-  const header = new Header({ kind, bytes: blob, hasMagic, il, dl, base, dataStart, region, entries, byTag });
+  const header = new Header({ kind, bytes: blob, hasMagic, il, dl, base, dataStart, region, meta, byTag });
 
   if (kind === 'signature') checkSignatureTags(header, strict, warnings);
   if (strict) strictChecks(header, what);
@@ -649,13 +694,24 @@ export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {})
 }
 
 /** E8: known main-header tags must have rpm's type (any string type for string-class tags). */
-function checkTagType(e: RawEntry, pos: number, what: string, i: number): void {
-  const info = mainTagInfo(e.tag);
-  if (!info || info.type === null || info.type === e.type) return;
-  if (isStringType(info.type) && isStringType(e.type)) return;
+/** rpm's type per main tag, for E8: -1 unknown or untyped (not checked); dense for speed. */
+const TYPE_TABLE_SIZE = 5200;
+const MAIN_TAG_TYPES: Int8Array = (() => {
+  const t = new Int8Array(TYPE_TABLE_SIZE).fill(-1);
+  for (const info of MAIN_TAGS) if (info.tag < TYPE_TABLE_SIZE && info.type !== null) t[info.tag] = info.type;
+  return t;
+})();
+
+/** E8: known main-header tags must have rpm's type (any string type for string-class tags). */
+function checkTagType(tag: number, type: number, pos: number, what: string, i: number): void {
+  let expected: number;
+  if (tag < TYPE_TABLE_SIZE) expected = MAIN_TAG_TYPES[tag]!;
+  else expected = mainTagInfo(tag)?.type ?? -1;
+  if (expected === -1 || expected === type) return;
+  if (isStringType(expected) && isStringType(type)) return;
   throw new RepokitError(
     'RPM_BAD_TAG_TYPE',
-    `${what}: tag[${i}]: tag ${e.tag} (${info.name}) has type ${RPM_TYPE_NAMES[e.type]}, rpm expects ${RPM_TYPE_NAMES[info.type]}`,
+    `${what}: tag[${i}]: tag ${tag} (${mainTagInfo(tag)!.name}) has type ${RPM_TYPE_NAMES[type]}, rpm expects ${RPM_TYPE_NAMES[expected]}`,
     { offset: pos },
   );
 }
@@ -684,10 +740,11 @@ const SIGNATURE_TAG_RULES: ReadonlyMap<number, { type: number; count: number }> 
 function checkSignatureTags(h: Header, strict: boolean, warnings: string[] | undefined): void {
   // rpm 6 ignores legacy tags >= 1000 in a v6 signature header (RESERVED 999 + SHA3_256 279).
   const v6 = h.has(999) && h.has(279);
-  for (const tag of h.tags()) {
-    if (tag === HEADER_SIGNATURES) continue;
+  for (const entry of h.entries) {
+    const tag = entry.tag;
+    if (tag === HEADER_SIGNATURES || h.entry(tag) !== entry) continue; // the region, or a shadowed duplicate
     const rule = SIGNATURE_TAG_RULES.get(tag);
-    const e = h.entry(tag)!;
+    const e = entry;
     if (!rule) {
       if (strict && !signatureTagInfo(tag)) {
         throw new RepokitError('RPM_BAD_SIGNATURE_TAG', `signature header: unknown tag ${tag}`, {

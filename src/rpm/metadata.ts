@@ -24,8 +24,8 @@ export interface RpmDependency {
   flags: number;
   /** The comparison, e.g. ">=" ("" for none). */
   operator: DependencyOperator;
-  /** Names of the set flag bits, e.g. ["LESS", "EQUAL", "RPMLIB"]. */
-  flagNames: string[];
+  /** Names of the set flag bits, e.g. ["LESS", "EQUAL", "RPMLIB"] (a frozen array shared between dependencies). */
+  flagNames: readonly string[];
   /** A rich (boolean) dependency such as "(a or b)". */
   rich: boolean;
   /** Trigger kinds only: index of the trigger script. */
@@ -198,7 +198,7 @@ export function dependencies(h: Header, kind: string): RpmDependency[] {
       version: versions?.[i] ?? '',
       flags: f,
       operator: flagsOperator(f),
-      flagNames: dependencyFlagNames(f),
+      flagNames: cachedFlagNames(f),
       rich: name.startsWith('('),
     };
     if (index !== undefined) d.index = index[i]!;
@@ -220,7 +220,18 @@ export function allDependencies(h: Header): RpmDependencies {
   };
 }
 
-function fileAttributes(f: number): RpmFileFlags {
+/** Flag names per flags value: packages reuse a handful of values, so decode each once. */
+const flagNameCache = new Map<number, readonly string[]>();
+function cachedFlagNames(f: number): readonly string[] {
+  let names = flagNameCache.get(f);
+  if (names === undefined) {
+    names = Object.freeze(dependencyFlagNames(f));
+    if (flagNameCache.size < 4096) flagNameCache.set(f, names);
+  }
+  return names;
+}
+
+export function fileAttributes(f: number): RpmFileFlags {
   return {
     config: (f & RPMFILE.CONFIG) !== 0,
     doc: (f & RPMFILE.DOC) !== 0,
@@ -276,6 +287,27 @@ export function filePaths(h: Header): { path: string; dirname: string; basename:
     }
     const basename = basenames[i]!;
     out[i] = { path: dirname + basename, dirname, basename };
+  }
+  return out;
+}
+
+/**
+ * Full file paths only, like rpm's FILENAMES extension tag: DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]
+ * (or OLDFILENAMES), with the same consistency checks as {@link filePaths}.
+ */
+export function fileNames(h: Header): string[] {
+  const basenames = h.getStringArray(RPMTAG.BASENAMES);
+  if (basenames === undefined) return h.getStringArray(RPMTAG.OLDFILENAMES)?.slice() ?? [];
+  const dirnames = h.getStringArray(RPMTAG.DIRNAMES) ?? [];
+  const dirindexes = h.getNumbers(RPMTAG.DIRINDEXES) ?? [];
+  if (dirindexes.length !== basenames.length || dirnames.length < 1 || dirnames.length > basenames.length) {
+    return filePaths(h).map((f) => f.path); // throws the precise RPM_INCONSISTENT error
+  }
+  const out = new Array<string>(basenames.length);
+  for (let i = 0; i < basenames.length; i++) {
+    const dirname = dirnames[dirindexes[i]!];
+    if (dirname === undefined) return filePaths(h).map((f) => f.path);
+    out[i] = dirname + basenames[i]!;
   }
   return out;
 }

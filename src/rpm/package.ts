@@ -125,31 +125,30 @@ export function* rpmReadSteps(options: ReadRpmOptions = {}): Generator<Need, Rpm
   if (profile !== 'rpm' && profile !== 'strict') {
     throw new RepokitError('INVALID_ARGUMENT', `profile must be 'rpm' or 'strict', not ${JSON.stringify(profile)}`);
   }
-  const lead = parseLead(yield need(LEAD_SIZE), warnings);
-
-  // Signature header: check the intro before reading (or allocating for) the rest.
+  // Three exact reads: lead + signature intro; signature body + padding + main intro; main body.
+  // Each header's intro is checked against the limits before its body is requested.
+  const first = yield need(LEAD_SIZE + 16);
+  const lead = parseLead(first, warnings);
   const sigOpts = { kind: 'signature' as const, base: LEAD_SIZE, limits: options.limits?.signature ?? {} };
-  const sigIntro = yield need(16);
+  const sigIntro = first.subarray(LEAD_SIZE);
   if (sigIntro.length < 16) throw short(sigIntro, 16, 'signature header', LEAD_SIZE);
   const sig = checkHeaderIntro(sigIntro, sigOpts);
-  const sigBytes = yield need(sig.total - 16, 16);
-  if (sigBytes.length < sig.total) throw short(sigBytes, sig.total, 'signature header', LEAD_SIZE);
-  const signature = parseHeader(sigBytes, { ...sigOpts, profile, warnings });
-
-  // Padding to 8 bytes (P3): rpm reads and ignores it; strict requires zeros.
   const pad = (8 - (sig.dl % 8)) % 8;
   const sigEnd = LEAD_SIZE + sig.total;
-  if (pad > 0) {
-    const padBytes = yield need(pad);
-    if (padBytes.length < pad) throw short(padBytes, pad, 'signature padding', sigEnd);
-    if (profile === 'strict' && padBytes.some((x) => x !== 0)) {
-      throw new RepokitError('RPM_BAD_PADDING', 'signature header padding is not zero', { offset: sigEnd });
-    }
+  const H = sigEnd + pad;
+
+  const second = yield need(sig.total - 16 + pad + 16, 16);
+  if (second.length < sig.total) throw short(second, sig.total, 'signature header', LEAD_SIZE);
+  const signature = parseHeader(second.subarray(0, sig.total), { ...sigOpts, profile, warnings });
+  // Padding to 8 bytes (P3): rpm reads and ignores it; strict requires zeros.
+  const padBytes = second.subarray(sig.total, sig.total + pad);
+  if (padBytes.length < pad) throw short(padBytes, pad, 'signature padding', sigEnd);
+  if (profile === 'strict' && padBytes.some((x) => x !== 0)) {
+    throw new RepokitError('RPM_BAD_PADDING', 'signature header padding is not zero', { offset: sigEnd });
   }
 
-  const H = sigEnd + pad;
   const mainOpts = { kind: 'main' as const, base: H, limits: options.limits?.header ?? {} };
-  const mainIntro = yield need(16);
+  const mainIntro = second.subarray(sig.total + pad);
   if (mainIntro.length < 16) throw short(mainIntro, 16, 'main header', H);
   const main = checkHeaderIntro(mainIntro, mainOpts);
   const mainBytes = yield need(main.total - 16, 16);

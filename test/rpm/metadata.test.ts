@@ -10,6 +10,7 @@ import {
   changelog,
   dependencies,
   fileDigestAlgorithm,
+  fileNames,
   filePaths,
   files,
   headerEvr,
@@ -388,5 +389,32 @@ describe('sizes and identity', () => {
       nevra: 'test-1.0-1.src',
       sourceRpm: null,
     });
+  });
+});
+
+describe('fileNames (the FILENAMES extension)', () => {
+  const compressed = (extra: TestEntry[] = []) => [
+    strs(RPMTAG.DIRNAMES, ['/etc/', '/usr/bin/']),
+    i32(RPMTAG.DIRINDEXES, [1, 0, 1]),
+    strs(RPMTAG.BASENAMES, ['hello', 'hello.conf', 'sh']),
+    ...extra,
+  ];
+
+  it('joins DIRNAMES and BASENAMES like filePaths', () => {
+    const { h } = header(compressed([]));
+    expect(fileNames(h)).toEqual(filePaths(h).map((p) => p.path));
+    expect(fileNames(h)).toEqual(['/usr/bin/hello', '/etc/hello.conf', '/usr/bin/sh']);
+  });
+
+  it('falls back to OLDFILENAMES', () => {
+    const { h } = header([strs(RPMTAG.OLDFILENAMES, ['/a', '/b'])]);
+    expect(fileNames(h)).toEqual(['/a', '/b']);
+  });
+
+  it('reports inconsistent file arrays with the same error as filePaths', () => {
+    const { h, dataAt } = header([strs(RPMTAG.DIRNAMES, ['/etc/']), i32(RPMTAG.DIRINDEXES, [0]), strs(RPMTAG.BASENAMES, ['a', 'b'])]);
+    expectError(() => fileNames(h), 'RPM_INCONSISTENT', dataAt(RPMTAG.DIRINDEXES));
+    const bad = header([strs(RPMTAG.DIRNAMES, ['/etc/']), i32(RPMTAG.DIRINDEXES, [3]), strs(RPMTAG.BASENAMES, ['a'])]);
+    expectError(() => fileNames(bad.h), 'RPM_INCONSISTENT', bad.dataAt(RPMTAG.DIRINDEXES));
   });
 });
