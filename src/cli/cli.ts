@@ -1,0 +1,83 @@
+/**
+ * The `repokit` command, independent of the process (see main.ts for the glue).
+ *
+ * Exit status: 0 success, 1 data error (a file that cannot be read or does not verify; one line
+ * on stderr naming the file), 2 usage error, 70 internal error (a bug: the stack is printed).
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError } from './args.js';
+import { oneLine } from './output.js';
+import { rpmCommand, type Context } from './rpm.js';
+
+export const EXIT_OK = 0;
+export const EXIT_DATA = 1;
+export const EXIT_USAGE = 2;
+/** EX_SOFTWARE from sysexits.h: an exception that is not a RepokitError is a bug in repokit. */
+export const EXIT_INTERNAL = 70;
+
+export const MAIN_HELP = `Usage: repokit <command> [options]
+
+Codecs for Linux package formats. This version reads RPM packages.
+
+Commands:
+  rpm inspect FILE...   metadata of RPM packages (--json, --verify, --locale, ...)
+  rpm tags FILE         every tag of both headers of an RPM package (--json)
+  rpm vercmp A B        compare two RPM versions; prints -1, 0 or 1
+
+Options:
+  -h, --help       show help (also after any command: 'repokit rpm inspect --help')
+  -V, --version    show the version
+
+Exit status: 0 success, 1 data error (the file and the problem are named on stderr),
+2 usage error, 70 internal error (please report it).
+`;
+
+function version(): string {
+  // dist/cli.js -> the package root's package.json (also true in an installed copy).
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+/** Run the CLI with `argv` (without node and the script path); returns the exit status. */
+export async function run(argv: readonly string[], ctx: Context): Promise<number> {
+  const { io } = ctx;
+  try {
+    const [first, ...rest] = argv;
+    switch (first) {
+      case undefined:
+        io.err(MAIN_HELP);
+        return EXIT_USAGE;
+      case '-h':
+      case '--help':
+        io.out(MAIN_HELP);
+        return EXIT_OK;
+      case 'help':
+        if (rest.length === 0) {
+          io.out(MAIN_HELP);
+          return EXIT_OK;
+        }
+        return await run([...rest, '--help'], ctx);
+      case '-V':
+      case '--version':
+        io.out(`repokit ${version()}\n`);
+        return EXIT_OK;
+      case 'rpm':
+        return await rpmCommand(rest, ctx);
+      default:
+        throw new UsageError(
+          first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}' (expected rpm)`,
+          '',
+        );
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      const where = e.command === '' ? 'repokit' : `repokit ${e.command}`;
+      io.err(`${where}: ${oneLine(e.message)}\nTry '${where} --help'.\n`);
+      return EXIT_USAGE;
+    }
+    // RepokitErrors are handled by the commands; anything reaching here is a bug.
+    io.err(`repokit: internal error (this is a bug; please report it)\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
