@@ -110,9 +110,12 @@ export class Header {
   readonly dataStart: number;
   readonly region: HeaderRegion | null;
   /** Per entry, in file order: tag, type, offset, count, length (M fields each). */
-  readonly #meta: Int32Array;
-  /** Tag -> index of the entry rpm uses for it. */
-  readonly #byTag: Map<number, number>;
+  readonly #meta: number[];
+  /**
+   * Tag -> index of the entry rpm uses for it; null when the index is strictly sorted by tag (the
+   * normal case), where a binary search over #meta finds entries without building a map.
+   */
+  readonly #byTag: Map<number, number> | null;
   #entries: HeaderEntry[] | undefined;
   readonly #values: (HeaderValue | undefined)[] = [];
 
@@ -126,8 +129,8 @@ export class Header {
     base: number;
     dataStart: number;
     region: HeaderRegion | null;
-    meta: Int32Array;
-    byTag: Map<number, number>;
+    meta: number[];
+    byTag: Map<number, number> | null;
   }) {
     this.kind = init.kind;
     this.bytes = init.bytes;
@@ -139,6 +142,21 @@ export class Header {
     this.region = init.region;
     this.#meta = init.meta;
     this.#byTag = init.byTag;
+  }
+
+  #find(tag: number): number | undefined {
+    if (this.#byTag !== null) return this.#byTag.get(tag);
+    const m = this.#meta;
+    let lo = 0;
+    let hi = this.il - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = m[mid * M]!;
+      if (t === tag) return mid;
+      if (t < tag) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
   }
 
   /** Every index entry in file order, the region entry included (objects built on first use). */
@@ -166,27 +184,32 @@ export class Header {
 
   /** Tag numbers present, ascending (for duplicates, the entry rpm would use is the one kept). */
   tags(): number[] {
+    if (this.#byTag === null) {
+      const out = new Array<number>(this.il);
+      for (let i = 0; i < this.il; i++) out[i] = this.#meta[i * M]!;
+      return out;
+    }
     return [...this.#byTag.keys()].sort((a, b) => a - b);
   }
 
   /** Number of distinct tags. */
   get size(): number {
-    return this.#byTag.size;
+    return this.#byTag === null ? this.il : this.#byTag.size;
   }
 
   has(tag: number): boolean {
-    return this.#byTag.has(tag);
+    return this.#find(tag) !== undefined;
   }
 
   /** The entry rpm uses for `tag` (a dribble overrides a region entry; otherwise the last one). */
   entry(tag: number): HeaderEntry | undefined {
-    const i = this.#byTag.get(tag);
+    const i = this.#find(tag);
     return i === undefined ? undefined : this.#entryAt(i);
   }
 
   /** The raw bytes of an entry's data. */
   raw(tag: number): Uint8Array | undefined {
-    const i = this.#byTag.get(tag);
+    const i = this.#find(tag);
     if (i === undefined) return undefined;
     const s = this.dataStart + this.#meta[i * M + 2]!;
     return this.bytes.subarray(s, s + this.#meta[i * M + 4]!);
@@ -194,7 +217,7 @@ export class Header {
 
   /** The decoded value of `tag`, or undefined when absent. See {@link HeaderValue} for the shapes. */
   get(tag: number): HeaderValue | undefined {
-    const i = this.#byTag.get(tag);
+    const i = this.#find(tag);
     if (i === undefined) return undefined;
     let v = this.#values[i];
     if (v === undefined) {
@@ -362,13 +385,21 @@ function decodeValue(bytes: Uint8Array, p: number, type: number, count: number, 
 
 /** Length in bytes of `count` NUL-terminated strings at `p`, scanning no further than `end`; -1 when they do not fit. */
 function stringsLength(b: Uint8Array, p: number, count: number, end: number): number {
-  // A plain loop: most strings are a few bytes long, where indexOf's call overhead dominates.
+  // Short strings (names, versions) are found fastest by a plain loop; long ones (digests,
+  // descriptions, changelog texts, scripts) by indexOf, which is vectorised.
   let s = p;
-  let left = count;
-  while (s < end) {
-    if (b[s++] === 0 && --left === 0) return s - p;
+  for (let left = count; left > 0; left--) {
+    const stop = s + 16 < end ? s + 16 : end;
+    while (s < stop && b[s] !== 0) s++;
+    if (s === stop) {
+      if (stop === end) return -1;
+      const z = b.indexOf(0, s);
+      if (z < 0 || z >= end) return -1;
+      s = z;
+    }
+    s++;
   }
-  return -1;
+  return s - p;
 }
 
 /** rpm's dataLength(): the byte length of an entry's data, or -1 when it does not fit. */
@@ -568,9 +599,15 @@ export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {})
 
   // Per-entry checks (hdrblobVerifyInfo, E1-E11) and lengths.
   const typechk = region !== null && (region.tag === HEADER_IMMUTABLE || region.tag === HEADER_IMAGE);
-  const meta = new Int32Array(il * M);
+  const meta: number[] = new Array<number>(il * M).fill(0);
   const startIdx = region ? 1 : 0;
-  if (region) meta.set([first.tag, first.type, first.offset, 16, 16], 0);
+  if (region) {
+    meta[0] = first.tag;
+    meta[1] = first.type;
+    meta[2] = first.offset;
+    meta[3] = 16;
+    meta[4] = 16;
+  }
   let end = 0;
   for (let i = startIdx; i < il; i++) {
     // Fields read straight from the index: this loop runs for every entry of every header.
@@ -658,33 +695,38 @@ export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {})
     );
   }
 
-  // Tag map: rpm sorts after import; a dribble replaces a region entry with the same tag
-  // (and a dribble BASENAMES removes OLDFILENAMES). For other duplicates keep the last.
-  const byTag = new Map<number, number>();
-  const ril = region ? region.ril : il;
-  let prevTag = -1;
-  for (let i = startIdx; i < il; i++) {
-    const tag = meta[i * M]! >>> 0;
-    if (byTag.has(tag)) {
-      if (strict) {
-        throw new RepokitError('RPM_DUPLICATE_TAG', `${what}: tag ${tag} occurs more than once`, { offset: entryPos(i) });
+  // Tag lookup: rpm sorts after import; a dribble replaces a region entry with the same tag (and
+  // a dribble BASENAMES removes a region OLDFILENAMES); for other duplicates keep the last. A
+  // strictly sorted index (the normal case) needs none of that and is searched in place.
+  let sorted = true;
+  for (let i = startIdx + 1; i < il && sorted; i++) sorted = meta[(i - 1) * M]! < meta[i * M]!;
+  let byTag: Map<number, number> | null = null;
+  if (!sorted || (region !== null && region.ril < il)) {
+    byTag = new Map<number, number>();
+    const ril = region ? region.ril : il;
+    let prevTag = -1;
+    for (let i = startIdx; i < il; i++) {
+      const tag = meta[i * M]!;
+      if (byTag.has(tag)) {
+        if (strict) {
+          throw new RepokitError('RPM_DUPLICATE_TAG', `${what}: tag ${tag} occurs more than once`, { offset: entryPos(i) });
+        }
+        warnings?.push(`${what}: tag ${tag} occurs more than once; the later entry is used`);
       }
-      warnings?.push(`${what}: tag ${tag} occurs more than once; the later entry is used`);
+      if (strict && tag <= prevTag) {
+        throw new RepokitError('RPM_DUPLICATE_TAG', `${what}: tags are not sorted (tag ${tag} after ${prevTag})`, {
+          offset: entryPos(i),
+        });
+      }
+      prevTag = tag;
+      byTag.set(tag, i);
+      if (i >= ril && tag === 1117) {
+        const old = byTag.get(1027);
+        if (old !== undefined && old < ril) byTag.delete(1027);
+      }
     }
-    if (strict && tag <= prevTag) {
-      throw new RepokitError('RPM_DUPLICATE_TAG', `${what}: tags are not sorted (tag ${tag} after ${prevTag})`, {
-        offset: entryPos(i),
-      });
-    }
-    prevTag = tag;
-    byTag.set(tag, i);
-    // A dribble BASENAMES drops a region OLDFILENAMES (rpm deletes only the region's copy).
-    if (i >= ril && tag === 1117) {
-      const old = byTag.get(1027);
-      if (old !== undefined && old < ril) byTag.delete(1027);
-    }
+    if (region) byTag.set(region.tag, 0);
   }
-  if (region) byTag.set(region.tag, 0);
 
   const header = new Header({ kind, bytes: blob, hasMagic, il, dl, base, dataStart, region, meta, byTag });
 
