@@ -12,6 +12,7 @@ import {
   rpmTagsToJson,
   rpmvercmp,
   tagName,
+  rpmDigests,
   verifyRpm,
   type DigestCheck,
   type RpmDependency,
@@ -177,20 +178,23 @@ async function inspect(argv: readonly string[], ctx: Context): Promise<number> {
     let result: InspectResult;
     try {
       const input = await source(file, ctx);
-      const pkg = await readPackage(file, input, profile);
+      // One read per file: verifyRpm reads the headers and the rest; otherwise the headers only.
+      const checked = verify
+        ? await verifyRpm(input, { profile }).catch((e: unknown) => {
+            if (isRepokitError(e)) e.withFile(displayName(file));
+            throw e;
+          })
+        : undefined;
+      const pkg = checked?.package ?? (await readPackage(file, input, profile));
       const metadata = rpmMetadata(pkg, { locale });
-      const checked = await verifyRpm(input, { profile, payload: verify }).catch((e: unknown) => {
-        if (isRepokitError(e)) e.withFile(displayName(file));
-        throw e;
-      });
       result = {
         file: displayName(file),
         metadata,
         signatures: rpmSignatures(pkg),
-        digests: checked.digests,
+        digests: checked?.digests ?? rpmDigests(pkg),
         warnings: [...pkg.warnings],
       };
-      if (verify) result.ok = checked.ok;
+      if (checked) result.ok = checked.ok;
     } catch (e) {
       if (!isRepokitError(e)) throw e;
       e.withFile(displayName(file));

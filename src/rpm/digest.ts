@@ -8,7 +8,7 @@
 import { RepokitError, isRepokitError } from '../shared/errors.js';
 import { toHex } from '../shared/bytes.js';
 import { driveAsync, driveSync, nodeBuiltin, openAsync, openSync, type ByteInput } from '../shared/input.js';
-import { RpmPackage, rpmReadSteps, type ReadRpmOptions } from './package.js';
+import { RpmPackage, finishRead, rpmReadSteps, type ReadRpmOptions } from './package.js';
 import { hashAlgoName } from './tags.js';
 
 /** An incremental hash: what node:crypto's Hash offers, so other implementations can be plugged in. */
@@ -118,6 +118,17 @@ export function verifyHeaderDigests(pkg: RpmPackage, hash: HashFactory = nodeHas
   return out;
 }
 
+/**
+ * Every digest a package carries, from the headers alone: header digests checked, MD5 and payload
+ * digests listed with `ok: null` (checking those needs the rest of the file: use verifyRpm).
+ */
+export function rpmDigests(pkg: RpmPackage, hash: HashFactory = nodeHashFactory): DigestCheck[] {
+  const { overHeader, overPayload } = payloadChecks(pkg, () => NO_HASH);
+  return [...verifyHeaderDigests(pkg, hash), ...skipped(overHeader), ...skipped(overPayload)];
+}
+
+const NO_HASH: Hasher = { update: () => undefined, digest: () => new Uint8Array(0) };
+
 interface PendingCheck {
   check: DigestCheck;
   hasher: Hasher | null;
@@ -200,15 +211,18 @@ export async function verifyRpm(input: ByteInput, options: VerifyRpmOptions = {}
   const src = await openAsync(input);
   try {
     const pkg = await driveAsync(rpmReadSteps(options), src);
+    if (options.payload === false) {
+      finishRead(pkg, src.knownSize ? await src.knownSize() : src.size, options.profile);
+      return result(pkg, rpmDigests(pkg, hash));
+    }
     const digests = verifyHeaderDigests(pkg, hash);
     const { overHeader, overPayload } = payloadChecks(pkg, hash);
-    if (options.payload === false) return result(pkg, [...digests, ...skipped(overHeader), ...skipped(overPayload)]);
     for (const c of overHeader) c.hasher?.update(pkg.header.bytes);
     await src.drain((chunk) => {
       for (const c of overHeader) c.hasher?.update(chunk);
       for (const c of overPayload) c.hasher?.update(chunk);
     });
-    pkg.offsets.fileSize = src.position;
+    finishRead(pkg, src.position, options.profile);
     return result(pkg, [...digests, ...settle(overHeader, src.position), ...settle(overPayload, src.position)]);
   } catch (e) {
     if (src.name !== undefined && isRepokitError(e)) e.withFile(src.name);
@@ -224,15 +238,18 @@ export function verifyRpmSync(input: string | URL | Uint8Array | ArrayBuffer, op
   const src = openSync(input);
   try {
     const pkg = driveSync(rpmReadSteps(options), src);
+    if (options.payload === false) {
+      finishRead(pkg, src.size, options.profile);
+      return result(pkg, rpmDigests(pkg, hash));
+    }
     const digests = verifyHeaderDigests(pkg, hash);
     const { overHeader, overPayload } = payloadChecks(pkg, hash);
-    if (options.payload === false) return result(pkg, [...digests, ...skipped(overHeader), ...skipped(overPayload)]);
     for (const c of overHeader) c.hasher?.update(pkg.header.bytes);
     src.drain((chunk) => {
       for (const c of overHeader) c.hasher?.update(chunk);
       for (const c of overPayload) c.hasher?.update(chunk);
     });
-    pkg.offsets.fileSize = src.position;
+    finishRead(pkg, src.position, options.profile);
     return result(pkg, [...digests, ...settle(overHeader, src.position), ...settle(overPayload, src.position)]);
   } catch (e) {
     if (src.name !== undefined && isRepokitError(e)) e.withFile(src.name);

@@ -165,7 +165,8 @@ export function* rpmReadSteps(options: ReadRpmOptions = {}): Generator<Need, Rpm
   return new RpmPackage(lead, signature, header, offsets, warnings);
 }
 
-function finish(pkg: RpmPackage, size: number | undefined, profile: RpmProfile | undefined): RpmPackage {
+/** @internal Record the file size and cross-check it with SIZE/LONGSIZE (P5). */
+export function finishRead(pkg: RpmPackage, size: number | undefined, profile: RpmProfile | undefined): RpmPackage {
   pkg.offsets.fileSize = size;
   if (size !== undefined) {
     // P5: SIZE/LONGSIZE cover [H, EOF). rpm notices a mismatch only through MD5; strict rejects it.
@@ -202,7 +203,7 @@ function withFile<T>(fn: () => T, file: string | undefined): T {
  */
 export function parseRpm(bytes: Uint8Array, options: ReadRpmOptions = {}): RpmPackage {
   const pkg = driveSync(rpmReadSteps(options), new BufferSource(bytes));
-  return finish(pkg, bytes.length, options.profile);
+  return finishRead(pkg, bytes.length, options.profile);
 }
 
 /** Read a package from a path or buffer synchronously, reading only the header bytes of a file. */
@@ -210,7 +211,7 @@ export function readRpmSync(input: string | URL | Uint8Array | ArrayBuffer, opti
   const src = openSync(input);
   return withFile(() => {
     try {
-      return finish(driveSync(rpmReadSteps(options), src), src.size, options.profile);
+      return finishRead(driveSync(rpmReadSteps(options), src), src.size, options.profile);
     } finally {
       src.close();
     }
@@ -233,5 +234,6 @@ export async function readRpm(input: ByteInput, options: ReadRpmOptions = {}): P
   } finally {
     await src.close();
   }
-  return withFile(() => finish(pkg, src.size, options.profile), src.name);
+  const size = src.knownSize ? await src.knownSize() : src.size;
+  return withFile(() => finishRead(pkg, size, options.profile), src.name);
 }

@@ -48,6 +48,8 @@ export interface SyncSource {
 
 export interface AsyncSource {
   readonly position: number;
+  /** When the size is learned asynchronously: resolves to it once known. */
+  knownSize?(): Promise<number | undefined>;
   pull(need: Need): Promise<Uint8Array>;
   drain(onChunk: (chunk: Uint8Array) => void): Promise<void>;
   close(): Promise<void>;
@@ -74,7 +76,14 @@ function toPath(input: string | URL): string {
 }
 
 function ioError(e: unknown, file: string | undefined): RepokitError {
-  const msg = e instanceof Error ? e.message : String(e);
+  let msg = e instanceof Error ? e.message : String(e);
+  const sys = e as { code?: unknown; syscall?: unknown };
+  if (typeof sys.code === 'string' && typeof sys.syscall === 'string') {
+    // "ENOENT: no such file or directory, open 'x.rpm'" -> "cannot open: no such file or directory (ENOENT)";
+    // the path is already carried by the error's `file`.
+    const what = msg.replace(/^[A-Z0-9_]+: /, '').replace(/, [a-z_]+ '.*'$/s, '');
+    msg = `cannot ${sys.syscall}: ${what} (${sys.code})`;
+  }
   return new RepokitError('IO_ERROR', msg, { file, cause: e });
 }
 
@@ -196,40 +205,55 @@ export class FileAsyncSource implements AsyncSource {
   readonly name: string;
   size: number | undefined;
   position = 0;
-  #fh: import('node:fs/promises').FileHandle | undefined;
+  #fs: NodeFs;
+  #fd = -1;
+  #stat: Promise<void> | undefined;
   #last: Uint8Array = new Uint8Array(0);
 
-  private constructor(path: string) {
+  private constructor(path: string, fs: NodeFs) {
     this.name = path;
+    this.#fs = fs;
   }
 
+  // The callback API, not FileHandle: each call is one thread-pool round trip with less overhead.
   static async open(path: string | URL): Promise<FileAsyncSource> {
-    const src = new FileAsyncSource(toPath(path));
-    const fsp = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
-    try {
-      src.#fh = await fsp.open(src.name, 'r');
-      src.size = (await src.#fh.stat()).size;
-    } catch (e) {
-      await src.close();
-      throw ioError(e, src.name);
-    }
+    const src = new FileAsyncSource(toPath(path), nodeBuiltin<NodeFs>('node:fs'));
+    const fs = src.#fs;
+    src.#fd = await new Promise<number>((resolve, reject) =>
+      fs.open(src.name, 'r', (err, fd) => (err ? reject(ioError(err, src.name)) : resolve(fd))),
+    );
+    // The size is needed only after the headers are read, so fstat runs alongside the reads.
+    src.#stat = new Promise<void>((resolve) =>
+      fs.fstat(src.#fd, (err, st) => {
+        if (!err) src.size = st.size;
+        resolve();
+      }),
+    );
     return src;
+  }
+
+  /** The file size, once fstat has answered (undefined if it failed). */
+  async knownSize(): Promise<number | undefined> {
+    await this.#stat;
+    return this.size;
+  }
+
+  #read(buf: Uint8Array, off: number, len: number, pos: number): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.#fs.read(this.#fd, buf, off, len, pos, (err, n) => (err ? reject(ioError(err, this.name)) : resolve(n))),
+    );
   }
 
   async pull(need: Need): Promise<Uint8Array> {
     const keep = Math.min(need.keep, this.#last.length);
-    const want = Math.max(0, Math.min(need.n, (this.size ?? 0) - this.position));
+    const want = Math.max(0, this.size === undefined ? need.n : Math.min(need.n, this.size - this.position));
     const out = new Uint8Array(keep + want);
     if (keep > 0) out.set(this.#last.subarray(this.#last.length - keep), 0);
     let got = 0;
-    try {
-      while (got < want) {
-        const { bytesRead } = await this.#fh!.read(out, keep + got, want - got, this.position + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-    } catch (e) {
-      throw ioError(e, this.name);
+    while (got < want) {
+      const n = await this.#read(out, keep + got, want - got, this.position + got);
+      if (n === 0) break;
+      got += n;
     }
     this.position += got;
     this.#last = got === want ? out : out.subarray(0, keep + got);
@@ -238,22 +262,20 @@ export class FileAsyncSource implements AsyncSource {
 
   async drain(onChunk: (chunk: Uint8Array) => void): Promise<void> {
     const buf = new Uint8Array(DRAIN_CHUNK);
-    try {
-      for (;;) {
-        const { bytesRead } = await this.#fh!.read(buf, 0, buf.length, this.position);
-        if (bytesRead === 0) break;
-        this.position += bytesRead;
-        onChunk(buf.subarray(0, bytesRead));
-      }
-    } catch (e) {
-      throw ioError(e, this.name);
+    for (;;) {
+      const n = await this.#read(buf, 0, buf.length, this.position);
+      if (n === 0) break;
+      this.position += n;
+      onChunk(buf.subarray(0, n));
     }
   }
 
   async close(): Promise<void> {
-    const fh = this.#fh;
-    this.#fh = undefined;
-    if (fh) await fh.close().catch(() => undefined);
+    const fd = this.#fd;
+    this.#fd = -1;
+    if (fd < 0) return;
+    await this.#stat;
+    await new Promise<void>((resolve) => this.#fs.close(fd, () => resolve()));
   }
 }
 

@@ -409,18 +409,19 @@ describe('only header bytes are read', () => {
   }
 
   it('readRpm(path) reads [0, P) and nothing else', async () => {
-    const fsp = process.getBuiltinModule('node:fs/promises');
-    const probe = await fsp.open(sparse, 'r');
-    const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<unknown> };
-    await probe.close();
-    const spy = vi.spyOn(proto, 'read');
+    // The async file source uses fs.read(fd, buffer, offset, length, position, callback).
+    const fs = process.getBuiltinModule('node:fs');
+    const spy = vi.spyOn(fs, 'read');
     try {
       const t0 = performance.now();
       const pkg = await readRpm(sparse);
       const ms = performance.now() - t0;
       expect(pkg.offsets).toMatchObject({ payload: P, fileSize: GiB2 });
-      // FileHandle.read(buffer, offset, length, position)
-      const ranges = spy.mock.calls.map((c) => ({ length: c[2] as number, position: c[3] as number }));
+      const ranges = spy.mock.calls.map((c) => {
+        const args = c as unknown[];
+        return { length: args[3] as number, position: args[4] as number };
+      });
+      expect(ranges.length).toBeGreaterThan(0);
       expect(coverage(ranges)).toEqual({ bytes: P, end: P });
       expect(ms).toBeLessThan(5000);
       // SIZE no longer matches the (2 GiB) file: a warning in the rpm profile.
