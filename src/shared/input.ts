@@ -139,6 +139,16 @@ export class SyncAsAsync implements AsyncSource {
 
 const DRAIN_CHUNK = 1 << 20;
 
+/**
+ * A plain Uint8Array over memory from Buffer.allocUnsafe: no zero-filling and, for small sizes,
+ * Node's buffer pool — a fresh zeroed array per read cost more than the read itself. Callers fill
+ * every byte they expose (short reads are cut off with subarray).
+ */
+function uninitialized(n: number): Uint8Array {
+  const mem = Buffer.allocUnsafe(n);
+  return new Uint8Array(mem.buffer, mem.byteOffset, n);
+}
+
 export class FileSyncSource implements SyncSource {
   readonly name: string;
   readonly size: number;
@@ -161,7 +171,7 @@ export class FileSyncSource implements SyncSource {
   pull(need: Need): Uint8Array {
     const keep = Math.min(need.keep, this.#last.length);
     const want = Math.max(0, Math.min(need.n, this.size - this.position));
-    const out = new Uint8Array(keep + want);
+    const out = uninitialized(keep + want);
     if (keep > 0) out.set(this.#last.subarray(this.#last.length - keep), 0);
     let got = 0;
     try {
@@ -247,7 +257,7 @@ export class FileAsyncSource implements AsyncSource {
   async pull(need: Need): Promise<Uint8Array> {
     const keep = Math.min(need.keep, this.#last.length);
     const want = Math.max(0, this.size === undefined ? need.n : Math.min(need.n, this.size - this.position));
-    const out = new Uint8Array(keep + want);
+    const out = uninitialized(keep + want);
     if (keep > 0) out.set(this.#last.subarray(this.#last.length - keep), 0);
     let got = 0;
     while (got < want) {
