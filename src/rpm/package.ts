@@ -6,7 +6,7 @@
  * the payload.
  */
 import { RepokitError, isRepokitError } from '../shared/errors.js';
-import { be16, bytesEqual, decodeUtf8 } from '../shared/bytes.js';
+import { ByteReader, bytesEqual } from '../shared/bytes.js';
 import {
   BufferSource,
   driveAsync,
@@ -93,16 +93,16 @@ export function parseLead(b: Uint8Array, warnings?: string[]): RpmLead {
       { offset: 0 },
     );
   }
-  let z = 10;
-  while (z < 76 && b[z] !== 0) z++;
+  const r = new ByteReader(b);
+  r.skip(4, 'lead magic');
   const lead: RpmLead = {
-    major: b[4]!,
-    minor: b[5]!,
-    type: be16(b, 6),
-    archnum: be16(b, 8),
-    name: decodeUtf8(b, 10, z),
-    osnum: be16(b, 76),
-    signatureType: be16(b, 78),
+    major: r.u8('lead major'),
+    minor: r.u8('lead minor'),
+    type: r.u16('lead type'),
+    archnum: r.u16('lead archnum'),
+    name: r.paddedString(66, 'lead name'),
+    osnum: r.u16('lead osnum'),
+    signatureType: r.u16('lead signature type'),
   };
   // rpm >= 4.19.1 checks only the magic; older rpm rejected these, so keep them as warnings.
   if (lead.major !== 3 && lead.major !== 4) warnings?.push(`lead: unusual major version ${lead.major}`);

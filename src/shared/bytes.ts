@@ -1,22 +1,34 @@
+import { RepokitError } from './errors.js';
+
 /**
  * Bounds-checked big-endian reads over a Uint8Array.
  *
  * Every read is checked against the view's end, so a decoder built on this never sees a
  * RangeError from DataView: it gets a RepokitError TRUNCATED with the absolute offset instead.
+ * `take` is also checked against `maxTake`, the largest single structure the caller is willing to
+ * accept (LIMIT_EXCEEDED), so a length field read from hostile input can never make a decoder
+ * slice, copy or allocate more than that.
  */
-import { RepokitError } from './errors.js';
+export interface ByteReaderLimits {
+  /** Largest `take`/`skip` in one call, in bytes. Default: unlimited (the input's own length). */
+  maxTake?: number;
+}
 
 export class ByteReader {
   readonly bytes: Uint8Array;
-  readonly view: DataView;
   /** Absolute offset of bytes[0] in the original input, for error positions. */
   readonly base: number;
+  readonly maxTake: number;
   pos: number;
 
-  constructor(bytes: Uint8Array, base = 0) {
+  constructor(bytes: Uint8Array, base = 0, limits: ByteReaderLimits = {}) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.base = base;
+    const maxTake = limits.maxTake ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(maxTake) || maxTake < 0) {
+      throw new RepokitError('INVALID_ARGUMENT', `maxTake must be a non-negative integer, not ${String(maxTake)}`);
+    }
+    this.maxTake = maxTake;
     this.pos = 0;
   }
 
@@ -26,6 +38,11 @@ export class ByteReader {
 
   get remaining(): number {
     return this.bytes.length - this.pos;
+  }
+
+  /** Absolute offset of the current position. */
+  get offset(): number {
+    return this.base + this.pos;
   }
 
   /** Throws TRUNCATED unless `n` bytes are available at `at` (default: the current position). */
@@ -46,36 +63,52 @@ export class ByteReader {
 
   u16(what = 'uint16'): number {
     this.need(2, what);
-    const v = this.view.getUint16(this.pos);
+    const v = be16(this.bytes, this.pos);
     this.pos += 2;
     return v;
   }
 
   u32(what = 'uint32'): number {
     this.need(4, what);
-    const v = this.view.getUint32(this.pos);
+    const v = be32(this.bytes, this.pos);
     this.pos += 4;
     return v;
   }
 
   i32(what = 'int32'): number {
     this.need(4, what);
-    const v = this.view.getInt32(this.pos);
+    const v = be32s(this.bytes, this.pos);
     this.pos += 4;
     return v;
   }
 
+  #checkTake(n: number, what: string): void {
+    if (n > this.maxTake) {
+      throw new RepokitError('LIMIT_EXCEEDED', `${what}: ${n} bytes, more than the limit of ${this.maxTake}`, {
+        offset: this.base + this.pos,
+      });
+    }
+    this.need(n, what);
+  }
+
   /** A view (not a copy) of the next `n` bytes. */
   take(n: number, what = 'bytes'): Uint8Array {
-    this.need(n, what);
+    this.#checkTake(n, what);
     const v = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
     return v;
   }
 
   skip(n: number, what = 'bytes'): void {
-    this.need(n, what);
+    this.#checkTake(n, what);
     this.pos += n;
+  }
+
+  /** A fixed-size field of `n` bytes holding a NUL-padded string, decoded as UTF-8. */
+  paddedString(n: number, what = 'string'): string {
+    const field = this.take(n, what);
+    const z = field.indexOf(0);
+    return decodeUtf8(field, 0, z < 0 ? n : z);
   }
 }
 
