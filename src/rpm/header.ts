@@ -385,21 +385,13 @@ function decodeValue(bytes: Uint8Array, p: number, type: number, count: number, 
 
 /** Length in bytes of `count` NUL-terminated strings at `p`, scanning no further than `end`; -1 when they do not fit. */
 function stringsLength(b: Uint8Array, p: number, count: number, end: number): number {
-  // Short strings (names, versions) are found fastest by a plain loop; long ones (digests,
-  // descriptions, changelog texts, scripts) by indexOf, which is vectorised.
+  // A plain loop: measured faster here than indexOf or word-at-a-time scans (most strings are short).
   let s = p;
-  for (let left = count; left > 0; left--) {
-    const stop = s + 16 < end ? s + 16 : end;
-    while (s < stop && b[s] !== 0) s++;
-    if (s === stop) {
-      if (stop === end) return -1;
-      const z = b.indexOf(0, s);
-      if (z < 0 || z >= end) return -1;
-      s = z;
-    }
-    s++;
+  let left = count;
+  while (s < end) {
+    if (b[s++] === 0 && --left === 0) return s - p;
   }
-  return s - p;
+  return -1;
 }
 
 /** rpm's dataLength(): the byte length of an entry's data, or -1 when it does not fit. */

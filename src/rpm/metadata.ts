@@ -167,8 +167,10 @@ export function installedSize(h: Header): number | null {
 }
 
 /** Dependencies of one kind, checking the name/version/flags triplet counts (C1). */
+const KIND_BY_NAME: ReadonlyMap<string, (typeof DEPENDENCY_KINDS)[number]> = new Map(DEPENDENCY_KINDS.map((k) => [k.kind, k]));
+
 export function dependencies(h: Header, kind: string): RpmDependency[] {
-  const k = DEPENDENCY_KINDS.find((d) => d.kind === kind);
+  const k = KIND_BY_NAME.get(kind);
   if (!k) throw new RepokitError('INVALID_ARGUMENT', `unknown dependency kind ${JSON.stringify(kind)}`);
   const names = h.getStringArray(k.nameTag);
   if (names === undefined) return [];
@@ -176,35 +178,32 @@ export function dependencies(h: Header, kind: string): RpmDependency[] {
   const versions = h.getStringArray(k.versionTag);
   const flags = h.getNumbers(k.flagsTag);
   const index = k.indexTag === undefined ? undefined : h.getNumbers(k.indexTag);
-  for (const [arr, tag] of [
-    [versions, k.versionTag],
-    [flags, k.flagsTag],
-    [index, k.indexTag],
-  ] as const) {
-    if (arr !== undefined && arr.length !== names.length) {
-      throw new RepokitError(
-        'RPM_INCONSISTENT',
-        `${kind}: tag ${tag} has ${arr.length} entries but tag ${k.nameTag} has ${names.length}`,
-        { offset: h.base + h.dataStart + h.entry(tag!)!.offset },
-      );
-    }
-  }
-  const out: RpmDependency[] = new Array(names.length);
-  for (let i = 0; i < names.length; i++) {
-    const f = flags?.[i] ?? 0;
+  const n = names.length;
+  if (versions !== undefined && versions.length !== n) throw countMismatch(h, kind, k.versionTag, versions.length, k.nameTag, n);
+  if (flags !== undefined && flags.length !== n) throw countMismatch(h, kind, k.flagsTag, flags.length, k.nameTag, n);
+  if (index !== undefined && index.length !== n) throw countMismatch(h, kind, k.indexTag!, index.length, k.nameTag, n);
+  const out: RpmDependency[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const f = flags === undefined ? 0 : flags[i]!;
     const name = names[i]!;
     const d: RpmDependency = {
       name,
-      version: versions?.[i] ?? '',
+      version: versions === undefined ? '' : versions[i]!,
       flags: f,
       operator: flagsOperator(f),
       flagNames: cachedFlagNames(f),
-      rich: name.startsWith('('),
+      rich: name.charCodeAt(0) === 0x28, // '('
     };
     if (index !== undefined) d.index = index[i]!;
     out[i] = d;
   }
   return out;
+}
+
+function countMismatch(h: Header, kind: string, tag: number, len: number, nameTag: number, n: number): RepokitError {
+  return new RepokitError('RPM_INCONSISTENT', `${kind}: tag ${tag} has ${len} entries but tag ${nameTag} has ${n}`, {
+    offset: h.base + h.dataStart + h.entry(tag)!.offset,
+  });
 }
 
 export function allDependencies(h: Header): RpmDependencies {

@@ -729,9 +729,8 @@ export type DependencyOperator = '' | '<' | '>' | '=' | '<=' | '>=' | '<>' | '<>
  * reported as rpm would print them.
  */
 export function flagsOperator(flags: number): DependencyOperator {
-  let op = '';
-  if ((flags & RPMSENSE.LESS) !== 0) op += '<';
-  if ((flags & RPMSENSE.GREATER) !== 0) op += '>';
-  if ((flags & RPMSENSE.EQUAL) !== 0) op += '=';
-  return op as DependencyOperator;
+  return OPERATORS[(flags >>> 1) & 7]!;
 }
+
+/** Operators indexed by the LESS/GREATER/EQUAL bits (flags >> 1 & 7). */
+const OPERATORS: readonly DependencyOperator[] = ['', '<', '>', '<>', '=', '<=', '>=', '<>='];

@@ -163,23 +163,18 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decode bytes as UTF-8, replacing invalid sequences (rpm itself treats strings as bytes).
- * ASCII, by far the common case in headers, takes a fast path without TextDecoder.
+ * Very short ASCII strings are built directly; TextDecoder's call overhead dominates there
+ * (measured: this split is faster than either method alone on header-like strings).
  */
 export function decodeUtf8(b: Uint8Array, start: number, end: number): string {
-  const n = end - start;
-  if (n < 64) {
-    let ascii = true;
+  if (end - start < 16) {
+    let s = '';
     for (let i = start; i < end; i++) {
-      if (b[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
+      const c = b[i]!;
+      if (c >= 0x80) return utf8Lenient.decode(b.subarray(start, end));
+      s += String.fromCharCode(c);
     }
-    if (ascii) {
-      let s = '';
-      for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
-      return s;
-    }
+    return s;
   }
   return utf8Lenient.decode(b.subarray(start, end));
 }
