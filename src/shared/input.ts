@@ -284,8 +284,10 @@ export class FileAsyncSource implements AsyncSource {
     const fd = this.#fd;
     this.#fd = -1;
     if (fd < 0) return;
+    // fstat must finish before the descriptor is closed (and possibly reused); the close itself
+    // need not be waited for: nothing can fail in a way the caller could act on.
     await this.#stat;
-    await new Promise<void>((resolve) => this.#fs.close(fd, () => resolve()));
+    this.#fs.close(fd, () => undefined);
   }
 }
 
