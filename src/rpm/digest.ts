@@ -48,11 +48,8 @@ export interface DigestCheck {
   range: [number, number];
 }
 
-export interface RpmSignatureInfo {
-  tag: number;
-  /** RSA/DSA (v4 header signatures), PGP/GPG (v3 header+payload), OPENPGP (rpm 6). */
-  kind: 'RSA' | 'DSA' | 'PGP' | 'GPG' | 'OPENPGP';
-  covers: 'header' | 'header+payload';
+/** What one OpenPGP signature packet says about itself (nulls where it does not say, or is unreadable). */
+export interface SignaturePacketInfo {
   /** OpenPGP signature packet version (3, 4 or 6) when the packet could be read. */
   version: number | null;
   publicKeyAlgorithm: string | null;
@@ -63,6 +60,13 @@ export interface RpmSignatureInfo {
   fingerprint: string | null;
   /** Signature creation time (Unix seconds) when present. */
   created: number | null;
+}
+
+export interface RpmSignatureInfo extends SignaturePacketInfo {
+  tag: number;
+  /** RSA/DSA (v4 header signatures), PGP/GPG (v3 header+payload), OPENPGP (rpm 6). */
+  kind: 'RSA' | 'DSA' | 'PGP' | 'GPG' | 'OPENPGP';
+  covers: 'header' | 'header+payload';
   /** Like rpm's line: "Header V4 RSA/SHA256 Signature, key ID 1964c5fc". */
   description: string;
 }
@@ -278,22 +282,13 @@ const PUBKEY_ALGOS: Readonly<Record<number, string>> = {
   31: 'ML-DSA-87+Ed448',
 };
 
-interface PacketInfo {
-  version: number | null;
-  publicKeyAlgorithm: string | null;
-  hashAlgorithm: string | null;
-  keyId: string | null;
-  fingerprint: string | null;
-  created: number | null;
-}
-
-const EMPTY_PACKET: PacketInfo = { version: null, publicKeyAlgorithm: null, hashAlgorithm: null, keyId: null, fingerprint: null, created: null };
+const EMPTY_PACKET: SignaturePacketInfo = { version: null, publicKeyAlgorithm: null, hashAlgorithm: null, keyId: null, fingerprint: null, created: null };
 
 /**
  * Read the fields rpm reports from one OpenPGP signature packet (RFC 4880/9580 framing).
  * Bounded and total: malformed packets give nulls, never an exception.
  */
-export function describeSignaturePacket(b: Uint8Array): PacketInfo {
+export function describeSignaturePacket(b: Uint8Array): SignaturePacketInfo {
   if (b.length < 2 || (b[0]! & 0x80) === 0) return EMPTY_PACKET;
   let p: number;
   let len: number;
@@ -318,7 +313,7 @@ export function describeSignaturePacket(b: Uint8Array): PacketInfo {
   const end = Math.min(b.length, p + len);
   const at = (i: number) => (i < end ? b[i]! : 0);
   const version = at(p);
-  const info: PacketInfo = { ...EMPTY_PACKET, version };
+  const info: SignaturePacketInfo = { ...EMPTY_PACKET, version };
   if (version === 3) {
     if (p + 19 > end) return info;
     info.created = ((at(p + 3) * 2 ** 24) + (at(p + 4) << 16) + (at(p + 5) << 8) + at(p + 6));
@@ -370,7 +365,7 @@ function base64ToBytes(s: string): Uint8Array | null {
   return out;
 }
 
-function describe(kind: RpmSignatureInfo['kind'], covers: RpmSignatureInfo['covers'], tag: number, info: PacketInfo): RpmSignatureInfo {
+function describe(kind: RpmSignatureInfo['kind'], covers: RpmSignatureInfo['covers'], tag: number, info: SignaturePacketInfo): RpmSignatureInfo {
   // rpm prints header-only signatures with a "Header" prefix and header+payload ones without.
   const where = covers === 'header' ? 'Header ' : '';
   const v = info.version === null ? '' : `V${info.version}`;

@@ -19,27 +19,10 @@ import {
   type ParseHeaderOptions,
 } from '../../src/rpm/header.js';
 import { RpmType as T } from '../../src/rpm/types.js';
-import { isRepokitError, type ErrorCode, type RepokitError } from '../../src/shared/errors.js';
+import { expectError } from '../helpers/errors.js';
 import { buildHeader, concat, headerIntro, patchEntry, setI32, setU32, type TestEntry } from './hdr-builder.js';
 
-/** Run `fn`, which must throw a RepokitError, and return it. */
-function rpmError(fn: () => unknown): RepokitError {
-  try {
-    fn();
-  } catch (e) {
-    if (isRepokitError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a RepokitError, but nothing was thrown');
-}
 
-/** Assert code and offset exactly, and snapshot the message. */
-function expectError(fn: () => unknown, code: ErrorCode, offset: number | undefined): RepokitError {
-  const e = rpmError(fn);
-  expect({ code: e.code, offset: e.offset }).toEqual({ code, offset });
-  expect(e.message).toMatchSnapshot();
-  return e;
-}
 
 const parse = (b: Uint8Array, o: ParseHeaderOptions = {}): Header => parseHeader(b, o);
 const main = (b: Uint8Array, o: ParseHeaderOptions = {}): Header => parseHeader(b, { kind: 'main', ...o });

@@ -23,25 +23,10 @@ import {
 import { parseRpm } from '../../src/rpm/package.js';
 import { RPMTAG } from '../../src/rpm/tags.js';
 import { RpmType as T } from '../../src/rpm/types.js';
-import { isRepokitError, type ErrorCode, type RepokitError } from '../../src/shared/errors.js';
+import { expectError, rpmError } from '../helpers/errors.js';
 import { buildHeader, buildPackage, minimalMainEntries, type TestEntry } from './hdr-builder.js';
 
-function rpmError(fn: () => unknown): RepokitError {
-  try {
-    fn();
-  } catch (e) {
-    if (isRepokitError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a RepokitError, but nothing was thrown');
-}
 
-function expectError(fn: () => unknown, code: ErrorCode, offset: number | undefined): RepokitError {
-  const e = rpmError(fn);
-  expect({ code: e.code, offset: e.offset }).toEqual({ code, offset });
-  expect(e.message).toMatchSnapshot();
-  return e;
-}
 
 const BASE = 5000;
 

@@ -3,17 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseHeader, parseRpm } from '../../src/rpm/index.js';
-import { isRepokitError } from '../../src/shared/errors.js';
+import { errorOf } from '../helpers/errors.js';
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (isRepokitError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const code = (fn: () => unknown): string => errorOf(fn).code;
 
 const tiny = Uint8Array.from([0x8e, 0xad, 0xe8, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 3, 0xe8, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 7]);
 

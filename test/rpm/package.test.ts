@@ -16,7 +16,7 @@ import { rpmTagsToJson } from '../../src/rpm/json.js';
 import { rpmMetadata } from '../../src/rpm/metadata.js';
 import { parseLead, parseRpm, readRpm, readRpmSync, type ReadRpmOptions, type RpmPackage } from '../../src/rpm/package.js';
 import { RpmType as T } from '../../src/rpm/types.js';
-import { isRepokitError, type ErrorCode, type RepokitError } from '../../src/shared/errors.js';
+import { rpmError, rpmErrorAsync, expectError } from '../helpers/errors.js';
 import { buildLead, buildPackage, concat, minimalMainEntries } from './hdr-builder.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,32 +28,8 @@ const HELLO = join(PUBLIC, 'rpm-software-management_rpm/RPMS/hello-2.0-1.x86_64.
 const TMP = mkdtempSync(join(tmpdir(), 'repokit-rpm-package-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-function rpmError(fn: () => unknown): RepokitError {
-  try {
-    fn();
-  } catch (e) {
-    if (isRepokitError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a RepokitError, but nothing was thrown');
-}
 
-async function rpmErrorAsync(p: Promise<unknown>): Promise<RepokitError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isRepokitError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a RepokitError, but the promise resolved');
-}
 
-function expectError(fn: () => unknown, code: ErrorCode, offset: number | undefined): RepokitError {
-  const e = rpmError(fn);
-  expect({ code: e.code, offset: e.offset }).toEqual({ code, offset });
-  expect(e.message).toMatchSnapshot();
-  return e;
-}
 
 /** A deterministic PRNG (mulberry32) so chunkings are reproducible. */
 function prng(seed: number): () => number {

@@ -2,17 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader, bytesEqual, concatBytes, decodeUtf8, encodeUtf8, fromHex, isValidUtf8, toHex } from '../../src/shared/bytes.js';
-import { isRepokitError, type ErrorCode } from '../../src/shared/errors.js';
+import { isRepokitError } from '../../src/shared/errors.js';
+import { errorOf } from '../helpers/errors.js';
 
-function fails(fn: () => unknown): { code: ErrorCode; offset: number | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (isRepokitError(e)) return { code: e.code, offset: e.offset };
-    throw e;
-  }
-  throw new Error('expected a RepokitError');
-}
+const fails = errorOf;
 
 describe('ByteReader', () => {
   const b = Uint8Array.of(0x01, 0x02, 0xff, 0xfe, 0x80, 0, 0, 1, 0x61, 0x62, 0, 0x63);
