@@ -206,6 +206,34 @@ function skipped(p: PendingCheck[]): DigestCheck[] {
   return p.map(({ check }) => check);
 }
 
+/** The file-wide digests of one package, fed with every byte from H to the end of the input. */
+class FileDigests {
+  readonly #pkg: RpmPackage;
+  readonly #header: DigestCheck[];
+  readonly #overHeader: PendingCheck[];
+  readonly #overPayload: PendingCheck[];
+
+  constructor(pkg: RpmPackage, hash: HashFactory) {
+    this.#pkg = pkg;
+    this.#header = verifyHeaderDigests(pkg, hash);
+    const { overHeader, overPayload } = payloadChecks(pkg, hash);
+    this.#overHeader = overHeader;
+    this.#overPayload = overPayload;
+    for (const c of overHeader) c.hasher?.update(pkg.header.bytes);
+  }
+
+  /** Feed the bytes after the main header (the payload), in order. */
+  readonly update = (chunk: Uint8Array): void => {
+    for (const c of this.#overHeader) c.hasher?.update(chunk);
+    for (const c of this.#overPayload) c.hasher?.update(chunk);
+  };
+
+  finish(end: number, profile: VerifyRpmOptions['profile']): RpmVerifyResult {
+    finishRead(this.#pkg, end, profile);
+    return result(this.#pkg, [...this.#header, ...settle(this.#overHeader, end), ...settle(this.#overPayload, end)]);
+  }
+}
+
 /**
  * Read a package and check its digests. Header digests always; with `payload` (default true) also
  * MD5 and the payload digests, reading the input to its end.
@@ -219,15 +247,9 @@ export async function verifyRpm(input: ByteInput, options: VerifyRpmOptions = {}
       finishRead(pkg, src.knownSize ? await src.knownSize() : src.size, options.profile);
       return result(pkg, rpmDigests(pkg, hash));
     }
-    const digests = verifyHeaderDigests(pkg, hash);
-    const { overHeader, overPayload } = payloadChecks(pkg, hash);
-    for (const c of overHeader) c.hasher?.update(pkg.header.bytes);
-    await src.drain((chunk) => {
-      for (const c of overHeader) c.hasher?.update(chunk);
-      for (const c of overPayload) c.hasher?.update(chunk);
-    });
-    finishRead(pkg, src.position, options.profile);
-    return result(pkg, [...digests, ...settle(overHeader, src.position), ...settle(overPayload, src.position)]);
+    const digests = new FileDigests(pkg, hash);
+    await src.drain(digests.update);
+    return digests.finish(src.position, options.profile);
   } catch (e) {
     if (src.name !== undefined && isRepokitError(e)) e.withFile(src.name);
     throw e;
@@ -246,15 +268,9 @@ export function verifyRpmSync(input: string | URL | Uint8Array | ArrayBuffer, op
       finishRead(pkg, src.size, options.profile);
       return result(pkg, rpmDigests(pkg, hash));
     }
-    const digests = verifyHeaderDigests(pkg, hash);
-    const { overHeader, overPayload } = payloadChecks(pkg, hash);
-    for (const c of overHeader) c.hasher?.update(pkg.header.bytes);
-    src.drain((chunk) => {
-      for (const c of overHeader) c.hasher?.update(chunk);
-      for (const c of overPayload) c.hasher?.update(chunk);
-    });
-    finishRead(pkg, src.position, options.profile);
-    return result(pkg, [...digests, ...settle(overHeader, src.position), ...settle(overPayload, src.position)]);
+    const digests = new FileDigests(pkg, hash);
+    src.drain(digests.update);
+    return digests.finish(src.position, options.profile);
   } catch (e) {
     if (src.name !== undefined && isRepokitError(e)) e.withFile(src.name);
     throw e;
