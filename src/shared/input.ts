@@ -151,10 +151,13 @@ function uninitialized(n: number): Uint8Array {
 
 export class FileSyncSource implements SyncSource {
   readonly name: string;
-  readonly size: number;
+  /** Known for regular files; undefined for pipes, sockets and devices (e.g. /dev/stdin). */
+  readonly size: number | undefined;
   position = 0;
   #fd: number;
   #fs: NodeFs;
+  /** Regular files are read at explicit positions; anything else sequentially. */
+  #seekable: boolean;
   #last: Uint8Array = new Uint8Array(0);
 
   constructor(path: string | URL) {
@@ -162,21 +165,28 @@ export class FileSyncSource implements SyncSource {
     this.#fs = nodeBuiltin<NodeFs>('node:fs');
     try {
       this.#fd = this.#fs.openSync(this.name, 'r');
-      this.size = this.#fs.fstatSync(this.#fd).size;
     } catch (e) {
+      throw ioError(e, this.name);
+    }
+    try {
+      const st = this.#fs.fstatSync(this.#fd);
+      this.#seekable = st.isFile();
+      this.size = this.#seekable ? st.size : undefined;
+    } catch (e) {
+      this.close();
       throw ioError(e, this.name);
     }
   }
 
   pull(need: Need): Uint8Array {
     const keep = Math.min(need.keep, this.#last.length);
-    const want = Math.max(0, Math.min(need.n, this.size - this.position));
+    const want = Math.max(0, this.size === undefined ? need.n : Math.min(need.n, this.size - this.position));
     const out = uninitialized(keep + want);
     if (keep > 0) out.set(this.#last.subarray(this.#last.length - keep), 0);
     let got = 0;
     try {
       while (got < want) {
-        const r = this.#fs.readSync(this.#fd, out, keep + got, want - got, this.position + got);
+        const r = this.#fs.readSync(this.#fd, out, keep + got, want - got, this.#seekable ? this.position + got : null);
         if (r === 0) break;
         got += r;
       }
@@ -192,7 +202,7 @@ export class FileSyncSource implements SyncSource {
     const buf = new Uint8Array(DRAIN_CHUNK);
     try {
       for (;;) {
-        const r = this.#fs.readSync(this.#fd, buf, 0, buf.length, this.position);
+        const r = this.#fs.readSync(this.#fd, buf, 0, buf.length, this.#seekable ? this.position : null);
         if (r === 0) break;
         this.position += r;
         onChunk(buf.subarray(0, r));
@@ -235,7 +245,7 @@ export class FileAsyncSource implements AsyncSource {
     // The size is needed only after the headers are read, so fstat runs alongside the reads.
     src.#stat = new Promise<void>((resolve) =>
       fs.fstat(src.#fd, (err, st) => {
-        if (!err) src.size = st.size;
+        if (!err && st.isFile()) src.size = st.size;
         resolve();
       }),
     );
@@ -248,9 +258,18 @@ export class FileAsyncSource implements AsyncSource {
     return this.size;
   }
 
+  /** Positioned reads until a read says the file is not seekable (a pipe): sequential from then on. */
+  #seekable = true;
+
   #read(buf: Uint8Array, off: number, len: number, pos: number): Promise<number> {
     return new Promise((resolve, reject) =>
-      this.#fs.read(this.#fd, buf, off, len, pos, (err, n) => (err ? reject(ioError(err, this.name)) : resolve(n))),
+      this.#fs.read(this.#fd, buf, off, len, this.#seekable ? pos : null, (err, n) => {
+        if (err && err.code === 'ESPIPE' && this.#seekable && this.position === 0) {
+          this.#seekable = false;
+          this.#read(buf, off, len, pos).then(resolve, reject);
+        } else if (err) reject(ioError(err, this.name));
+        else resolve(n);
+      }),
     );
   }
 

@@ -6,6 +6,7 @@
  * Synthetic packages come from ./hdr-builder.ts; a few checks use the shared corpus and are skipped
  * (with the reason in the title) when ../shared is absent.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { rpmTagsToJson } from '../../src/rpm/json.js';
 import { rpmMetadata } from '../../src/rpm/metadata.js';
 import { parseLead, parseRpm, readRpm, readRpmSync, type ReadRpmOptions, type RpmPackage } from '../../src/rpm/package.js';
+import { verifyRpm } from '../../src/rpm/digest.js';
 import { RpmType as T } from '../../src/rpm/types.js';
 import { rpmError, rpmErrorAsync, expectError } from '../helpers/errors.js';
 import { buildLead, buildPackage, concat, minimalMainEntries } from './hdr-builder.js';
@@ -459,5 +461,34 @@ describe('errors name the file when read from a path', () => {
     const e = rpmError(() => parseRpm(readFileSync(bad)));
     expect(e.file).toBeUndefined();
     expect(e.message).toMatchSnapshot();
+  });
+});
+
+describe('paths that are not regular files (a FIFO, like /dev/stdin or <(...))', () => {
+  const pkgFile = join(REPO_ROOT, 'fixtures/rpm/hello-1.0-1.noarch.rpm');
+  const fifo = (name: string): string => {
+    const p = join(TMP, name);
+    execFileSync('mkfifo', [p]);
+    // The writer is another process: a synchronous read would block this one's event loop.
+    spawn('sh', ['-c', 'cat "$0" > "$1"', pkgFile, p], { stdio: 'ignore' });
+    return p;
+  };
+
+  it('readRpmSync reads sequentially and leaves the size unknown', () => {
+    const pkg = readRpmSync(fifo('sync.fifo'));
+    expect(rpmTagsToJson(pkg)).toEqual(rpmTagsToJson(readRpmSync(pkgFile)));
+    expect(pkg.offsets.fileSize).toBeUndefined();
+  });
+
+  it('readRpm falls back to sequential reads', async () => {
+    const pkg = await readRpm(fifo('async.fifo'));
+    expect(rpmTagsToJson(pkg)).toEqual(rpmTagsToJson(readRpmSync(pkgFile)));
+    expect(pkg.offsets.fileSize).toBeUndefined();
+  });
+
+  it('verifyRpm reads a FIFO to its end', async () => {
+    const r = await verifyRpm(fifo('verify.fifo'));
+    expect(r.ok).toBe(true);
+    expect(r.package.offsets.fileSize).toBe(readFileSync(pkgFile).length);
   });
 });
