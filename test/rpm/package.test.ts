@@ -370,10 +370,10 @@ describe('input kinds', () => {
 describe('only header bytes are read', () => {
   /*
    * Method: a 2 GiB sparse file (the package's bytes up to the payload, then ftruncate: a hole, so
-   * it costs no disk) is read through its path while FileHandle.prototype.read (async) and
+   * it costs no disk) is read through its path while fs.read (async) and
    * fs.readSync (sync) are spied on. Both file sources read with explicit positions, so the spies
    * see every byte range requested; the union must be exactly [0, P). This does not depend on
-   * timing; the elapsed time is only checked loosely.
+   * timing (speed belongs to the benchmark, not to unit tests).
    */
   const GiB2 = 2 * 1024 * 1024 * 1024;
   const source = HAVE_CORPUS ? new Uint8Array(readFileSync(HELLO)) : built.bytes;
@@ -391,9 +391,7 @@ describe('only header bytes are read', () => {
     const fs = process.getBuiltinModule('node:fs');
     const spy = vi.spyOn(fs, 'read');
     try {
-      const t0 = performance.now();
       const pkg = await readRpm(sparse);
-      const ms = performance.now() - t0;
       expect(pkg.offsets).toMatchObject({ payload: P, fileSize: GiB2 });
       const ranges = spy.mock.calls.map((c) => {
         const args = c as unknown[];
@@ -401,7 +399,6 @@ describe('only header bytes are read', () => {
       });
       expect(ranges.length).toBeGreaterThan(0);
       expect(coverage(ranges)).toEqual({ bytes: P, end: P });
-      expect(ms).toBeLessThan(5000);
       // SIZE no longer matches the (2 GiB) file: a warning in the rpm profile.
       expect(pkg.warnings.some((w) => w.includes('SIZE'))).toBe(true);
     } finally {
