@@ -13,6 +13,7 @@
  * the string. {@link parseEvr} rejects NUL instead, since it would silently drop text.
  */
 import { RepokitError } from '../shared/errors.js';
+import { RPMSENSE } from './tags.js';
 
 /** An `[epoch:]version[-release]` split the way rpm's `rpmverParse` does it. */
 export interface Evr {
@@ -22,13 +23,6 @@ export interface Evr {
   /** The text after the last `-`, or `null` when there is no `-`. */
   release: string | null;
 }
-
-/** Dependency sense flags (`rpmsenseFlags`) used by {@link rangesOverlap}. */
-const RPMSENSE_LESS = 1 << 1;
-const RPMSENSE_GREATER = 1 << 2;
-const RPMSENSE_EQUAL = 1 << 3;
-/** `RPMSENSE_SENSEMASK`: the legacy serial bit plus LESS/GREATER/EQUAL. */
-const RPMSENSE_SENSEMASK = 15;
 
 const CH_0 = 0x30;
 const CH_9 = 0x39;
@@ -388,7 +382,7 @@ export function rangesOverlap(a: { evr: string; flags: number }, b: { evr: strin
   const f2 = rb.flags;
 
   // An existence test (no sense bits) on either side always overlaps.
-  if ((f1 & RPMSENSE_SENSEMASK) === 0 || (f2 & RPMSENSE_SENSEMASK) === 0) return true;
+  if ((f1 & RPMSENSE.SENSEMASK) === 0 || (f2 & RPMSENSE.SENSEMASK) === 0) return true;
   // So does an empty EVR on either side.
   if (ra.evr.length === 0 || rb.evr.length === 0) return true;
 
@@ -413,18 +407,18 @@ export function rangesOverlap(a: { evr: string; flags: number }, b: { evr: strin
       const r2 = v2.release ?? '';
       if (r1 !== '' && r2 !== '') {
         sense = vercmp(r1, r2);
-      } else if ((r1 !== '' && (f2 & RPMSENSE_EQUAL) !== 0) || (r2 !== '' && (f1 & RPMSENSE_EQUAL) !== 0)) {
+      } else if ((r1 !== '' && (f2 & RPMSENSE.EQUAL) !== 0) || (r2 !== '' && (f1 & RPMSENSE.EQUAL) !== 0)) {
         // The side without a release matches any release when it includes EQUAL.
         return true;
       }
     }
   }
 
-  if (sense < 0) return (f1 & RPMSENSE_GREATER) !== 0 || (f2 & RPMSENSE_LESS) !== 0;
-  if (sense > 0) return (f1 & RPMSENSE_LESS) !== 0 || (f2 & RPMSENSE_GREATER) !== 0;
+  if (sense < 0) return (f1 & RPMSENSE.GREATER) !== 0 || (f2 & RPMSENSE.LESS) !== 0;
+  if (sense > 0) return (f1 & RPMSENSE.LESS) !== 0 || (f2 & RPMSENSE.GREATER) !== 0;
   return (
-    ((f1 & RPMSENSE_EQUAL) !== 0 && (f2 & RPMSENSE_EQUAL) !== 0) ||
-    ((f1 & RPMSENSE_LESS) !== 0 && (f2 & RPMSENSE_LESS) !== 0) ||
-    ((f1 & RPMSENSE_GREATER) !== 0 && (f2 & RPMSENSE_GREATER) !== 0)
+    ((f1 & RPMSENSE.EQUAL) !== 0 && (f2 & RPMSENSE.EQUAL) !== 0) ||
+    ((f1 & RPMSENSE.LESS) !== 0 && (f2 & RPMSENSE.LESS) !== 0) ||
+    ((f1 & RPMSENSE.GREATER) !== 0 && (f2 & RPMSENSE.GREATER) !== 0)
   );
 }
