@@ -474,13 +474,6 @@ function limit(v: number | undefined, max: number, name: string): number {
   return Math.min(v, max);
 }
 
-interface RawEntry {
-  tag: number;
-  type: number;
-  offset: number;
-  count: number;
-}
-
 /**
  * Parse and validate one header blob.
  *
@@ -516,16 +509,16 @@ export function parseHeader(bytes: Uint8Array, options: ParseHeaderOptions = {})
 
   if (il < 1) throw new RepokitError('RPM_BAD_REGION', `${what}: region: no tags`, { offset: base + introLen - 8 });
 
-  const rawAt = (i: number): RawEntry => {
-    const at = indexStart + 16 * i;
-    return { tag: be32(blob, at), type: be32(blob, at + 4), offset: be32s(blob, at + 8), count: be32(blob, at + 12) };
-  };
-
   // Region (hdrblobVerifyRegion, G1-G7).
   const regionTag = kind === 'signature' ? HEADER_SIGNATURES : HEADER_IMMUTABLE;
   const exactSize = kind === 'main';
   let region: HeaderRegion | null = null;
-  const first = rawAt(0);
+  const first = {
+    tag: be32(blob, indexStart),
+    type: be32(blob, indexStart + 4),
+    offset: be32s(blob, indexStart + 8),
+    count: be32(blob, indexStart + 12),
+  };
   const isRegion = first.tag === regionTag || (kind === 'blob' && (first.tag === HEADER_IMAGE || first.tag === HEADER_SIGNATURES));
   if (isRegion) {
     const rtag = first.tag;
