@@ -138,6 +138,8 @@ export class SyncAsAsync implements AsyncSource {
 }
 
 const DRAIN_CHUNK = 1 << 20;
+/** Largest read the async file source issues before it knows the file's size. */
+const ASYNC_UNCLAMPED_READ = 64 * 1024;
 
 /**
  * A plain Uint8Array over memory from Buffer.allocUnsafe: no zero-filling and, for small sizes,
@@ -274,6 +276,9 @@ export class FileAsyncSource implements AsyncSource {
   }
 
   async pull(need: Need): Promise<Uint8Array> {
+    // Small requests go ahead while fstat is in flight; a large one waits for the size, so a
+    // header claiming more than the file holds never allocates more than the file.
+    if (this.size === undefined && need.n > ASYNC_UNCLAMPED_READ) await this.#stat;
     const keep = Math.min(need.keep, this.#last.length);
     const want = Math.max(0, this.size === undefined ? need.n : Math.min(need.n, this.size - this.position));
     const out = uninitialized(keep + want);
