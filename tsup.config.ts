@@ -3,7 +3,15 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // The library: one entry per public subpath, ESM + CJS with per-condition declarations.
-    entry: { index: 'src/index.ts', rpm: 'src/rpm/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      rpm: 'src/rpm/index.ts',
+      alpm: 'src/alpm/index.ts',
+      xbps: 'src/xbps/index.ts',
+      aptrpm: 'src/aptrpm/index.ts',
+      repod: 'src/repod/index.ts',
+      forge: 'src/forge/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

@@ -23,7 +23,12 @@ import { parseArgs } from 'node:util';
 import { fmtInt, fmtMiB, fmtMs, fmtRate, table } from './lib/format.mjs';
 import { loadavg1, machineInfo } from './lib/machine.mjs';
 
-const AREAS = [{ name: 'rpm', load: () => import('./rpm.mjs') }];
+const AREAS = [
+  { name: 'rpm', load: () => import('./rpm.mjs') },
+  { name: 'alpm', load: () => import('./alpm.mjs') },
+  { name: 'xbps', load: () => import('./xbps.mjs') },
+  { name: 'aptrpm', load: () => import('./aptrpm.mjs') },
+];
 
 const USAGE = `usage: npm run bench -- [--only rpm] [--runs 3] [--files 10000] [--tasks header,minimal,full,async,async8] [--profile[=full,header]] [--json]`;
 

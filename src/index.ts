@@ -7,3 +7,8 @@
 export { RepokitError, isRepokitError, ERROR_CODES, type ErrorCode, type RepokitErrorDetails } from './shared/errors.js';
 export type { ByteInput } from './shared/input.js';
 export * as rpm from './rpm/index.js';
+export * as alpm from './alpm/index.js';
+export * as xbps from './xbps/index.js';
+export * as aptrpm from './aptrpm/index.js';
+export * as repod from './repod/index.js';
+export * as forge from './forge/index.js';

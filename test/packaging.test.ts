@@ -69,6 +69,11 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
+/** The per-format subpaths, in exports-map order. */
+const FORMATS = ['rpm', 'alpm', 'xbps', 'aptrpm', 'repod', 'forge'] as const;
+/** The only runtime dependencies allowed (each earns its place; see docs/limits.md). */
+const RUNTIME_DEPENDENCIES = ['@napi-rs/lzma', 'fast-xml-parser', 'smol-toml', 'tar-stream', 'seek-bzip'];
+
 describe('package.json', () => {
   it('has the fields a dual ESM/CJS package needs', () => {
     expect(pkg.name).toBe('repokit');
@@ -81,13 +86,14 @@ describe('package.json', () => {
     expect(pkg.types).toBe('./dist/index.d.cts');
     expect(pkg.bin).toEqual({ repokit: './dist/cli.js' });
     expect(pkg.files).toEqual(['dist']);
-    expect(pkg.dependencies ?? {}).toEqual({});
+    // Runtime dependencies are few and each is named in docs (compression and text parsers only).
+    expect(Object.keys(pkg.dependencies ?? {}).filter((d) => !RUNTIME_DEPENDENCIES.includes(d))).toEqual([]);
   });
 
-  it('exports ".", "./rpm" and "./package.json", with types first in every condition', () => {
-    expect(Object.keys(pkg.exports)).toEqual(['.', './rpm', './package.json']);
+  it('exports ".", one subpath per format and "./package.json", with types first in every condition', () => {
+    expect(Object.keys(pkg.exports)).toEqual(['.', ...FORMATS.map((f) => `./${f}`), './package.json']);
     expect(pkg.exports['./package.json']).toBe('./package.json');
-    for (const [sub, base] of [['.', 'index'], ['./rpm', 'rpm']] as const) {
+    for (const [sub, base] of [['.', 'index'], ...FORMATS.map((f) => [`./${f}`, f])] as const) {
       expect(pkg.exports[sub]).toEqual({
         import: { types: `./dist/${base}.d.ts`, default: `./dist/${base}.js` },
         require: { types: `./dist/${base}.d.cts`, default: `./dist/${base}.cjs` },
@@ -111,7 +117,8 @@ describe('npm pack', () => {
   it('ships dist, package.json, README and LICENSE, and nothing else', () => {
     const outside = packedFiles.filter((f) => !f.startsWith('dist/'));
     expect(outside.sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
-    for (const f of ['dist/cli.js', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/rpm.js', 'dist/rpm.cjs', 'dist/rpm.d.ts', 'dist/rpm.d.cts']) {
+    const entries = ['index', ...FORMATS].flatMap((b) => ['js', 'cjs', 'd.ts', 'd.cts'].map((x) => `dist/${b}.${x}`));
+    for (const f of ['dist/cli.js', ...entries]) {
       expect(packedFiles).toContain(f);
     }
     expect(packedFiles.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('fixtures/'))).toBe(false);
@@ -136,7 +143,7 @@ describe('linters on the packed tarball', () => {
     const bin = (JSON.parse(readFileSync(attwPkg, 'utf8')) as { bin: Record<string, string> }).bin['attw']!;
     const r = run(process.execPath, [join(attwPkg, '..', bin), '--format', 'json', '--profile', 'strict', tarball], ROOT);
     const out = JSON.parse(r.stdout) as { problems: Record<string, unknown> | unknown[]; analysis: { entrypoints: Record<string, unknown> } };
-    expect(Object.keys(out.analysis.entrypoints).sort()).toEqual(['.', './package.json', './rpm']);
+    expect(Object.keys(out.analysis.entrypoints).sort()).toEqual(['.', './package.json', ...FORMATS.map((f) => `./${f}`)].sort());
     expect(out.problems).toEqual(Array.isArray(out.problems) ? [] : {});
     expect(r.status).toBe(0);
   });

@@ -8,6 +8,11 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { oneLine } from './output.js';
 import { rpmCommand, type Context } from './rpm.js';
+import { alpmCommand, ALPM_SUMMARY } from './alpm.js';
+import { xbpsCommand, XBPS_SUMMARY } from './xbps.js';
+import { aptrpmCommand, APTRPM_SUMMARY } from './aptrpm.js';
+import { repodCommand, REPOD_SUMMARY } from './repod.js';
+import { forgeCommand, FORGE_SUMMARY } from './forge.js';
 
 export const EXIT_OK = 0;
 export const EXIT_DATA = 1;
@@ -17,13 +22,13 @@ export const EXIT_INTERNAL = 70;
 
 export const MAIN_HELP = `Usage: repokit <command> [options]
 
-Codecs for Linux package formats. This version reads RPM packages.
+Codecs for Linux package-repository formats.
 
 Commands:
   rpm inspect FILE...   metadata of RPM packages (--json, --verify, --locale, ...)
   rpm tags FILE         every tag of both headers of an RPM package (--json)
   rpm vercmp A B        compare two RPM versions; prints -1, 0 or 1
-
+${ALPM_SUMMARY}${XBPS_SUMMARY}${APTRPM_SUMMARY}${REPOD_SUMMARY}${FORGE_SUMMARY}
 Options:
   -h, --help       show help (also after any command: 'repokit rpm inspect --help')
   -V, --version    show the version
@@ -63,9 +68,19 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
         return EXIT_OK;
       case 'rpm':
         return await rpmCommand(rest, ctx);
+      case 'alpm':
+        return await alpmCommand(rest, ctx);
+      case 'xbps':
+        return await xbpsCommand(rest, ctx);
+      case 'aptrpm':
+        return await aptrpmCommand(rest, ctx);
+      case 'repod':
+        return await repodCommand(rest, ctx);
+      case 'forge':
+        return await forgeCommand(rest, ctx);
       default:
         throw new UsageError(
-          first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}' (expected rpm)`,
+          first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}' (expected rpm, alpm, xbps, aptrpm, repod or forge)`,
           '',
         );
     }

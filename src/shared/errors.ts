@@ -6,31 +6,28 @@
  * text formats) and the `file` it came from. Anything else escaping a decoder is a bug.
  */
 
-/** Every error code repokit uses, with a one-line meaning (docs/errors.md lists the same). */
+import { SHARED_ERROR_CODES } from './codes/shared.js';
+import { RPM_ERROR_CODES } from './codes/rpm.js';
+import { ARCHIVE_ERROR_CODES } from './codes/archive.js';
+import { ALPM_ERROR_CODES } from './codes/alpm.js';
+import { XBPS_ERROR_CODES } from './codes/xbps.js';
+import { APTRPM_ERROR_CODES } from './codes/aptrpm.js';
+import { REPOD_ERROR_CODES } from './codes/repod.js';
+import { FORGE_ERROR_CODES } from './codes/forge.js';
+
+/**
+ * Every error code repokit uses, with a one-line meaning (docs/errors.md lists the same, in this
+ * order). Each area keeps its codes in its own file under ./codes.
+ */
 export const ERROR_CODES = {
-  // Shared plumbing
-  TRUNCATED: 'The input ended before a structure it announced was complete.',
-  LIMIT_EXCEEDED: 'A size or count in the input is larger than the configured limit.',
-  INVALID_ARGUMENT: 'The caller passed an option or value the API does not accept.',
-  IO_ERROR: 'Reading or writing a file or stream failed.',
-  // RPM package framing
-  RPM_BAD_LEAD: 'The 96-byte lead is missing or does not start with the RPM magic ED AB EE DB.',
-  RPM_BAD_HEADER_MAGIC: 'A header does not start with the magic 8E AD E8 01 00 00 00 00.',
-  RPM_BAD_PADDING: 'The padding after the signature header is not zero (strict profile).',
-  RPM_SIZE_MISMATCH: 'The file size disagrees with the SIZE/LONGSIZE signature tag (strict profile).',
-  // RPM header structure
-  RPM_BAD_REGION: 'The region tag, its trailer or its bounds are inconsistent.',
-  RPM_NO_REGION: 'The header has no region tag (legacy v3 layout) and the profile does not accept that.',
-  RPM_BAD_ENTRY: 'An index entry has a bad tag, type, count, offset or alignment.',
-  RPM_BAD_DATA: 'Entry data is not where or what the index says (overlap, missing NUL, bad packing).',
-  RPM_BAD_TAG_TYPE: 'A known tag is stored with a type rpm does not accept for it.',
-  RPM_BAD_SIGNATURE_TAG: 'A signature-header tag has the wrong type, size or content.',
-  RPM_DUPLICATE_TAG: 'A tag occurs twice or tags are unsorted (strict profile).',
-  RPM_BAD_STRING: 'A string is not valid UTF-8 or not printable where the profile requires it (strict profile).',
-  RPM_INCONSISTENT: 'Related tags disagree (dependency triplets, file arrays, directory indexes).',
-  RPM_MISSING_TAG: 'A tag required for the requested value is absent.',
-  RPM_ENCODE: 'A header cannot be encoded from the given entries.',
-  RPM_BAD_VERSION: 'A version or EVR string cannot be parsed.',
+  ...SHARED_ERROR_CODES,
+  ...RPM_ERROR_CODES,
+  ...ARCHIVE_ERROR_CODES,
+  ...ALPM_ERROR_CODES,
+  ...XBPS_ERROR_CODES,
+  ...APTRPM_ERROR_CODES,
+  ...REPOD_ERROR_CODES,
+  ...FORGE_ERROR_CODES,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

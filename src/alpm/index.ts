@@ -1,0 +1,4 @@
+/**
+ * `repokit/alpm` (work in progress).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * `repokit/aptrpm` (work in progress).
+ */
+export {};

@@ -1,0 +1,12 @@
+/**
+ * `repokit aptrpm ...` (work in progress: the owner of this area replaces this file).
+ */
+import { UsageError } from './args.js';
+import type { Context } from './rpm.js';
+
+/** The lines this area adds to the main help's command list. */
+export const APTRPM_SUMMARY = '';
+
+export async function aptrpmCommand(_argv: readonly string[], _ctx: Context): Promise<number> {
+  throw new UsageError('not implemented yet', 'aptrpm');
+}

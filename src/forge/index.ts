@@ -1,0 +1,4 @@
+/**
+ * `repokit/forge` (work in progress).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * `repokit/repod` (work in progress).
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * `repokit/xbps` (work in progress).
+ */
+export {};
