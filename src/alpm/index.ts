@@ -1,4 +1,6 @@
 /**
- * `repokit/alpm` (work in progress).
+ * `repokit/alpm`: pacman's desc/depends/files, .PKGINFO/.BUILDINFO, vercmp (codecs.ts), and
+ * packages and sync databases (database.ts).
  */
-export {};
+export * from './codecs.js';
+export * from './database.js';

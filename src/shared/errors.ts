@@ -10,7 +10,9 @@ import { SHARED_ERROR_CODES } from './codes/shared.js';
 import { RPM_ERROR_CODES } from './codes/rpm.js';
 import { ARCHIVE_ERROR_CODES } from './codes/archive.js';
 import { ALPM_ERROR_CODES } from './codes/alpm.js';
+import { ALPM_DB_ERROR_CODES } from './codes/alpm-db.js';
 import { XBPS_ERROR_CODES } from './codes/xbps.js';
+import { XBPS_REPO_ERROR_CODES } from './codes/xbps-repo.js';
 import { APTRPM_ERROR_CODES } from './codes/aptrpm.js';
 import { REPOD_ERROR_CODES } from './codes/repod.js';
 import { FORGE_ERROR_CODES } from './codes/forge.js';
@@ -24,7 +26,9 @@ export const ERROR_CODES = {
   ...RPM_ERROR_CODES,
   ...ARCHIVE_ERROR_CODES,
   ...ALPM_ERROR_CODES,
+  ...ALPM_DB_ERROR_CODES,
   ...XBPS_ERROR_CODES,
+  ...XBPS_REPO_ERROR_CODES,
   ...APTRPM_ERROR_CODES,
   ...REPOD_ERROR_CODES,
   ...FORGE_ERROR_CODES,

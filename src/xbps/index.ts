@@ -1,4 +1,6 @@
 /**
- * `repokit/xbps` (work in progress).
+ * `repokit/xbps`: the proplib plist dialect, props/files, pkgver and cmpver (codecs.ts), and
+ * .xbps packages and repodata (repository.ts).
  */
-export {};
+export * from './codecs.js';
+export * from './repository.js';

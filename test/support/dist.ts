@@ -20,7 +20,7 @@ export const DIST = join(ROOT, 'dist');
 export const CLI = join(DIST, 'cli.js');
 
 /** Files the build must have produced. */
-const OUTPUTS = ['cli.js', 'index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'rpm.js', 'rpm.cjs', 'rpm.d.ts', 'rpm.d.cts'];
+const OUTPUTS = ['cli.js', ...['index', 'rpm', 'alpm', 'xbps', 'aptrpm', 'repod', 'forge'].flatMap((b) => [`${b}.js`, `${b}.cjs`, `${b}.d.ts`, `${b}.d.cts`])];
 
 function newestInput(): number {
   let newest = 0;
