@@ -1,0 +1,628 @@
+/**
+ * Compression: sniffing by magic bytes (pure), and gzip / xz / zstd / bzip2 codecs with an output
+ * cap. The codecs live at the edge and are loaded when first used: gzip and zstd come from
+ * `node:zlib` (through `process.getBuiltinModule`), xz from `@napi-rs/lzma` (dynamic import), and
+ * bzip2 from repokit's own TypeScript codec (./bzip2.ts). Nothing here imports a Node built-in at
+ * module load, so the module (and sniffing) works in browsers.
+ *
+ * Every decoder counts its output as it goes and stops with `LIMIT_EXCEEDED` as soon as it would
+ * pass `maxOutput`: a decompression bomb never materialises more than the cap (plus one chunk of at
+ * most 64 KiB). Library errors become `CORRUPT_COMPRESSED_DATA` or `TRUNCATED`.
+ */
+import { RepokitError, isRepokitError } from './errors.js';
+import { nodeBuiltin } from './input.js';
+
+/** A compression repokit can decode and encode. */
+export type Compression = 'none' | 'gzip' | 'xz' | 'zstd' | 'bzip2';
+
+/** What {@link sniffCompression} can recognise: the codecs above plus formats only detected. */
+export type DetectedCompression = Compression | 'lz4' | 'lzip' | 'lrzip' | 'lzop' | 'compress';
+
+/** The usual file-name suffix of each compression ('' for none). */
+export const COMPRESSION_SUFFIX: Record<Compression, string> = {
+  none: '',
+  gzip: '.gz',
+  xz: '.xz',
+  zstd: '.zst',
+  bzip2: '.bz2',
+};
+
+/** Default output cap of the decoders: 1 GiB. */
+export const DEFAULT_MAX_OUTPUT = 1024 * 1024 * 1024;
+
+/**
+ * Default levels, the ones the command-line tools use when given none (`gzip -6`, `xz -6`,
+ * `zstd -3`, `bzip2 -9`), which is what repo-add gets. xbps-rindex writes every format at level 9:
+ * pass `{ level: 9 }` to match it.
+ */
+export const DEFAULT_LEVEL: Record<Exclude<Compression, 'none'>, number> = { gzip: 6, xz: 6, zstd: 3, bzip2: 9 };
+
+/** How many leading bytes {@link sniffCompression} may look at (more lets it see past zstd skippable frames). */
+export const SNIFF_BYTES = 512;
+
+/**
+ * Identify a compression format by its magic bytes ('none' when nothing matches). Give it at least
+ * the first 6 bytes; with more it can also look past leading zstd/lz4 skippable frames.
+ */
+export function sniffCompression(head: Uint8Array): DetectedCompression {
+  const b = head;
+  const at = (i: number): number => b[i] ?? -1;
+  if (at(0) === 0x1f && at(1) === 0x8b) return 'gzip';
+  if (at(0) === 0x1f && at(1) === 0x9d) return 'compress';
+  if (at(0) === 0xfd && at(1) === 0x37 && at(2) === 0x7a && at(3) === 0x58 && at(4) === 0x5a && at(5) === 0x00) return 'xz';
+  if (at(0) === 0x28 && at(1) === 0xb5 && at(2) === 0x2f && at(3) === 0xfd) return 'zstd';
+  if (at(0) === 0x42 && at(1) === 0x5a && at(2) === 0x68 && at(3) >= 0x31 && at(3) <= 0x39) return 'bzip2';
+  if (at(0) === 0x04 && at(1) === 0x22 && at(2) === 0x4d && at(3) === 0x18) return 'lz4';
+  if (at(0) === 0x02 && at(1) === 0x21 && at(2) === 0x4c && at(3) === 0x18) return 'lz4'; // legacy frame
+  if (at(0) === 0x4c && at(1) === 0x5a && at(2) === 0x49 && at(3) === 0x50) return 'lzip'; // "LZIP"
+  if (at(0) === 0x4c && at(1) === 0x52 && at(2) === 0x5a && at(3) === 0x49) return 'lrzip'; // "LRZI"
+  if (at(0) === 0x89 && at(1) === 0x4c && at(2) === 0x5a && at(3) === 0x4f && at(4) === 0x00 && at(5) === 0x0d) return 'lzop';
+  // Skippable frame (magic 0x184D2A50..5F, little-endian), shared by zstd and lz4: look behind it
+  // when the head holds the next frame's magic; otherwise it is most likely zstd.
+  if ((at(0) & 0xf0) === 0x50 && at(1) === 0x2a && at(2) === 0x4d && at(3) === 0x18) {
+    let pos = 0;
+    while (pos + 8 <= b.length && (b[pos]! & 0xf0) === 0x50 && b[pos + 1] === 0x2a && b[pos + 2] === 0x4d && b[pos + 3] === 0x18) {
+      pos += 8 + (b[pos + 4]! | (b[pos + 5]! << 8) | (b[pos + 6]! << 16)) + b[pos + 7]! * 0x1000000;
+    }
+    if (pos + 4 <= b.length) {
+      const next = sniffCompression(b.subarray(pos));
+      if (next === 'lz4') return 'lz4';
+    }
+    return 'zstd';
+  }
+  return 'none';
+}
+
+/** Options of the decoders. */
+export interface DecompressOptions {
+  /** Largest decompressed size accepted (default 1 GiB); more is `LIMIT_EXCEEDED`. */
+  maxOutput?: number;
+  /** Stops the work; the promise/iterator rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Decompress a whole buffer, sniffing its format ('none' returns the input itself). Multi-member
+ * gzip, concatenated xz streams, concatenated zstd frames (and skippable frames) and multi-stream
+ * bzip2 are decoded completely.
+ */
+export async function decompress(data: Uint8Array, options: DecompressOptions = {}): Promise<Uint8Array> {
+  const maxOutput = checkMaxOutput(options.maxOutput);
+  const kind = sniffCompression(data.subarray(0, SNIFF_BYTES));
+  if (kind === 'none') {
+    if (data.length > maxOutput) throw limit(maxOutput);
+    return data;
+  }
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of decompressStream(single(data), options)) {
+    parts.push(chunk);
+    total += chunk.length;
+  }
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Decompress a stream of chunks, sniffing the format from the first bytes (uncompressed input is
+ * passed through). Input is pulled only as output is consumed (back-pressure); output comes in
+ * chunks of at most 64 KiB (uncompressed input: as it came). Yielded chunks may be views into
+ * buffers the decoder reuses only after the consumer asked for the next one, so keep or copy them.
+ */
+export async function* decompressStream(chunks: AsyncIterable<Uint8Array>, options: DecompressOptions = {}): AsyncGenerator<Uint8Array> {
+  const maxOutput = checkMaxOutput(options.maxOutput);
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const input = new Pushback(chunks[Symbol.asyncIterator]());
+  const head = await input.peek(SNIFF_BYTES);
+  const kind = sniffCompression(head);
+  let decoded: AsyncIterable<Uint8Array>;
+  switch (kind) {
+    case 'none':
+      decoded = input;
+      break;
+    case 'gzip':
+      decoded = zlibDecode('gzip', input);
+      break;
+    case 'zstd':
+      decoded = zlibDecode('zstd', input);
+      break;
+    case 'xz':
+      decoded = xzDecode(input);
+      break;
+    case 'bzip2':
+      decoded = bzip2Decode(input, maxOutput);
+      break;
+    default:
+      await input.return();
+      throw new RepokitError('UNSUPPORTED_COMPRESSION', `${kind} data cannot be decompressed by repokit (supported: gzip, xz, zstd, bzip2)`, { offset: 0 });
+  }
+  let total = 0;
+  const it = decoded[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const r = await it.next();
+      if (r.done) break;
+      total += r.value.length;
+      if (total > maxOutput) throw limit(maxOutput);
+      if (r.value.length > 0) yield r.value;
+    }
+  } finally {
+    await it.return?.();
+    await input.return();
+  }
+}
+
+/** Options of {@link compress}. */
+export interface CompressOptions {
+  /** The format's level; the default is the command-line tool's default ({@link DEFAULT_LEVEL}). */
+  level?: number;
+}
+
+/**
+ * Compress to one of the supported formats. The output is deterministic: gzip carries no name and
+ * mtime 0 (like `gzip -n`), zstd has a content checksum (like the `zstd` tool), xz uses CRC64
+ * (like `xz`), bzip2 comes from repokit's own encoder (valid for `bzip2 -d`, not byte-identical
+ * to it).
+ */
+export async function compress(data: Uint8Array | readonly Uint8Array[], compression: Compression, options: CompressOptions = {}): Promise<Uint8Array> {
+  const parts = data instanceof Uint8Array ? [data] : [...data];
+  if (compression === 'none') return concat(parts);
+  const range: Record<Exclude<Compression, 'none'>, [number, number]> = { gzip: [1, 9], xz: [0, 9], zstd: [1, 22], bzip2: [1, 9] };
+  const bounds = range[compression];
+  if (bounds === undefined) throw new RepokitError('INVALID_ARGUMENT', `unknown compression ${JSON.stringify(compression)}`);
+  const level = options.level ?? DEFAULT_LEVEL[compression];
+  if (!Number.isInteger(level) || level < bounds[0] || level > bounds[1]) {
+    throw new RepokitError('INVALID_ARGUMENT', `${compression} level must be an integer in ${bounds[0]}..${bounds[1]}, got ${String(level)}`);
+  }
+  switch (compression) {
+    case 'gzip': {
+      const zlib = nodeBuiltin<NodeZlib>('node:zlib');
+      return asPlain(zlib.gzipSync(concat(parts), { level }));
+    }
+    case 'zstd': {
+      const zlib = nodeBuiltin<NodeZlib>('node:zlib');
+      if (typeof zlib.zstdCompressSync !== 'function') throw noZstd();
+      const c = zlib.constants;
+      return asPlain(
+        zlib.zstdCompressSync(concat(parts), {
+          params: { [c.ZSTD_c_compressionLevel]: level, [c.ZSTD_c_checksumFlag]: 1 },
+        }),
+      );
+    }
+    case 'xz': {
+      const lzma = await loadLzma();
+      const enc = new lzma.XzCompressor({ preset: level });
+      const out: Uint8Array[] = [];
+      for (const p of parts) out.push(asPlain(enc.update(p)));
+      out.push(asPlain(await enc.finish()));
+      return concat(out);
+    }
+    case 'bzip2': {
+      const { bzip2Compress } = await import('./bzip2.js');
+      return bzip2Compress(parts, level);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plumbing
+
+type NodeZlib = typeof import('node:zlib');
+type NodeTransform = import('node:stream').Transform;
+type Lzma = typeof import('@napi-rs/lzma');
+
+function checkMaxOutput(v: number | undefined): number {
+  if (v === undefined) return DEFAULT_MAX_OUTPUT;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    throw new RepokitError('INVALID_ARGUMENT', `maxOutput must be a non-negative integer, got ${String(v)}`);
+  }
+  return v;
+}
+
+function limit(maxOutput: number): RepokitError {
+  return new RepokitError('LIMIT_EXCEEDED', `decompressed data is larger than maxOutput (${maxOutput} bytes)`);
+}
+
+function noZstd(): RepokitError {
+  return new RepokitError('UNSUPPORTED_COMPRESSION', 'zstd needs node:zlib with zstd support (Node >= 22.15)');
+}
+
+async function* single(data: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield data;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A Buffer seen as a plain Uint8Array (same memory), so callers get one type everywhere. */
+function asPlain(b: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+/**
+ * An async chunk source that can be peeked at (for sniffing) and counts what it handed out (for
+ * error offsets). Iterating it yields the peeked bytes first.
+ */
+class Pushback implements AsyncIterable<Uint8Array> {
+  readonly #it: AsyncIterator<Uint8Array>;
+  #pending: Uint8Array[] = [];
+  #done = false;
+  /** Bytes handed to the decoder so far. */
+  consumed = 0;
+
+  constructor(it: AsyncIterator<Uint8Array>) {
+    this.#it = it;
+  }
+
+  /** Up to `n` leading bytes without consuming them (fewer at end of input). */
+  async peek(n: number): Promise<Uint8Array> {
+    let have = 0;
+    for (const p of this.#pending) have += p.length;
+    while (have < n && !this.#done) {
+      const r = await this.#it.next();
+      if (r.done) {
+        this.#done = true;
+        break;
+      }
+      const chunk = checkChunk(r.value);
+      this.#pending.push(chunk);
+      have += chunk.length;
+    }
+    const all = concat(this.#pending);
+    this.#pending = all.length > 0 ? [all] : [];
+    return all.subarray(0, n);
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    const p = this.#pending.shift();
+    if (p !== undefined) {
+      this.consumed += p.length;
+      return { done: false, value: p };
+    }
+    if (this.#done) return { done: true, value: undefined };
+    const r = await this.#it.next();
+    if (r.done) {
+      this.#done = true;
+      return { done: true, value: undefined };
+    }
+    const chunk = checkChunk(r.value);
+    this.consumed += chunk.length;
+    return { done: false, value: chunk };
+  }
+
+  /** Give back bytes that were taken but belong to what comes next. */
+  unshift(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#pending.unshift(chunk);
+    this.consumed -= chunk.length;
+  }
+
+  async return(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    this.#pending = [];
+    await this.#it.return?.();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return { next: () => this.next() };
+  }
+}
+
+function checkChunk(c: unknown): Uint8Array {
+  if (!(c instanceof Uint8Array)) throw new RepokitError('INVALID_ARGUMENT', 'stream chunks must be Uint8Array');
+  return c;
+}
+
+/** Maps a zlib error to a RepokitError. */
+function zlibError(e: unknown, kind: string, consumed: number): RepokitError {
+  if (isRepokitError(e)) return e;
+  const err = e as { code?: unknown; message?: unknown };
+  const msg = typeof err.message === 'string' ? err.message : String(e);
+  if (err.code === 'Z_BUF_ERROR' || /unexpected end|ended in the middle|truncated/i.test(msg)) {
+    return new RepokitError('TRUNCATED', `${kind} data ends early: ${msg}`, { offset: consumed, cause: e });
+  }
+  return new RepokitError('CORRUPT_COMPRESSED_DATA', `${kind} data is corrupt: ${msg}`, { cause: e });
+}
+
+/**
+ * Run a Node zlib Transform over the input with back-pressure: input is written only while the
+ * transform wants more, output is read as the consumer pulls it.
+ */
+async function* zlibDecode(kind: 'gzip' | 'zstd', input: Pushback): AsyncGenerator<Uint8Array> {
+  const zlib = nodeBuiltin<NodeZlib>('node:zlib');
+  const mapError = (e: unknown): RepokitError => zlibError(e, kind, input.consumed);
+  if (kind === 'gzip') {
+    // Node's gunzip decodes every member of a multi-member file itself.
+    yield* pumpTransform(zlib.createGunzip({ chunkSize: 64 * 1024 }), input, mapError);
+    return;
+  }
+  if (typeof zlib.createZstdDecompress !== 'function') throw noZstd();
+  // Node's zstd decoder stops after the first frame, so frames are cut apart here (by walking
+  // their block headers, without decoding) and each gets a fresh decoder; skippable frames are
+  // dropped.
+  let frames = 0;
+  for (;;) {
+    const head = await input.peek(4);
+    if (head.length === 0 && frames > 0) return;
+    const cutter = new ZstdFrameCutter(input, frames);
+    await cutter.start();
+    frames++;
+    if (cutter.skippable) {
+      for await (const _ of cutter) void _;
+      continue;
+    }
+    yield* pumpTransform(zlib.createZstdDecompress({ chunkSize: 64 * 1024 }), cutter, mapError);
+  }
+}
+
+/**
+ * Passes through exactly one zstd frame from `input` (header, blocks, optional checksum) and gives
+ * the bytes after it back to `input`. Only headers are parsed; the payload is not decoded.
+ */
+class ZstdFrameCutter implements AsyncIterable<Uint8Array> {
+  readonly #input: Pushback;
+  readonly #index: number;
+  skippable = false;
+  /** Parser state: bytes of a header being collected, or payload bytes to pass. */
+  #need: 'magic' | 'fhd' | 'skipsize' | 'hdr' | 'done' = 'magic';
+  #acc: number[] = [];
+  #want = 4;
+  #pass = 0;
+  #checksum = false;
+  #last = false;
+
+  constructor(input: Pushback, index: number) {
+    this.#input = input;
+    this.#index = index;
+  }
+
+  async start(): Promise<void> {
+    const head = await this.#input.peek(4);
+    if (head.length === 4 && (head[0]! & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18) this.skippable = true;
+    else if (!(head.length === 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) && this.#index > 0) {
+      throw new RepokitError('CORRUPT_COMPRESSED_DATA', 'zstd data is corrupt: unknown frame magic after a complete frame', { offset: this.#input.consumed });
+    }
+  }
+
+  /** A header field is complete: decide what comes next. */
+  #header(): void {
+    const a = this.#acc;
+    switch (this.#need) {
+      case 'magic':
+        if (this.skippable) {
+          this.#need = 'skipsize';
+          this.#want = 4;
+        } else {
+          this.#need = 'fhd';
+          this.#want = 1;
+        }
+        break;
+      case 'skipsize':
+        this.#pass = (a[0]! | (a[1]! << 8) | (a[2]! << 16)) + a[3]! * 0x1000000;
+        this.#need = 'done';
+        break;
+      case 'fhd': {
+        const fhd = a[0]!;
+        const fcs = fhd >> 6;
+        const single = (fhd >> 5) & 1;
+        this.#checksum = ((fhd >> 2) & 1) === 1;
+        const dictSize = [0, 1, 2, 4][fhd & 3]!;
+        const fcsSize = [single, 2, 4, 8][fcs]!;
+        this.#pass = (single ? 0 : 1) + dictSize + fcsSize;
+        this.#need = 'hdr';
+        this.#want = 3;
+        break;
+      }
+      case 'hdr': {
+        const v = a[0]! | (a[1]! << 8) | (a[2]! << 16);
+        this.#last = (v & 1) === 1;
+        const type = (v >> 1) & 3;
+        this.#pass = type === 1 ? 1 : v >>> 3;
+        if (this.#last) {
+          this.#need = 'done';
+          this.#pass += this.#checksum ? 4 : 0;
+        } else {
+          this.#want = 3;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    this.#acc = [];
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return { next: () => this.next() };
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    for (;;) {
+      if (this.#need === 'done' && this.#pass === 0) return { done: true, value: undefined };
+      const r = await this.#input.next();
+      if (r.done) return r;
+      const c = r.value;
+      // Walk this chunk: collect header bytes, pass payload bytes; stop at the frame end.
+      let i = 0;
+      while (i < c.length && !(this.#need === 'done' && this.#pass === 0)) {
+        if (this.#pass > 0) {
+          const k = Math.min(this.#pass, c.length - i);
+          this.#pass -= k;
+          i += k;
+        } else {
+          this.#acc.push(c[i++]!);
+          if (this.#acc.length === this.#want) this.#header();
+        }
+      }
+      this.#input.unshift(c.subarray(i));
+      if (i > 0) return { done: false, value: c.subarray(0, i) };
+    }
+  }
+}
+
+interface ChunkSource {
+  next(): Promise<IteratorResult<Uint8Array>>;
+}
+
+async function* pumpTransform(t: NodeTransform, input: ChunkSource, mapError: (e: unknown) => RepokitError): AsyncGenerator<Uint8Array> {
+  let failure: unknown;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const queue: Uint8Array[] = [];
+  t.on('data', (c: Uint8Array) => {
+    queue.push(asPlain(c));
+    t.pause();
+    notify();
+  });
+  t.on('end', () => {
+    ended = true;
+    notify();
+  });
+  t.on('error', (e) => {
+    failure ??= e;
+    notify();
+  });
+  t.on('drain', notify);
+  t.on('close', notify);
+  let writing = false;
+  let inputDone = false;
+  // Feeds the transform until it signals back-pressure or input ends.
+  const feed = async (): Promise<void> => {
+    if (writing || inputDone) return;
+    writing = true;
+    try {
+      while (!inputDone && failure === undefined && !t.destroyed) {
+        const r = await input.next();
+        if (r.done) {
+          inputDone = true;
+          t.end();
+          break;
+        }
+        if (!t.write(r.value)) break;
+      }
+    } catch (e) {
+      failure ??= e;
+      t.destroy();
+    } finally {
+      writing = false;
+      notify();
+    }
+  };
+  try {
+    for (;;) {
+      if (failure !== undefined) throw failure;
+      const c = queue.shift();
+      if (c !== undefined) {
+        yield c;
+        continue;
+      }
+      if (ended) return;
+      const waiting = new Promise<void>((resolve) => (wake = resolve));
+      t.resume();
+      if (!t.writableNeedDrain) void feed();
+      await waiting;
+    }
+  } catch (e) {
+    throw mapError(e);
+  } finally {
+    t.destroy();
+  }
+}
+
+let lzmaModule: Promise<Lzma> | undefined;
+
+/** The @napi-rs/lzma module, or UNSUPPORTED_COMPRESSION when it (or its native binding) is missing. */
+async function loadLzma(): Promise<Lzma> {
+  lzmaModule ??= import('@napi-rs/lzma').then(
+    (m) => ((m as { default?: Lzma }).default?.XzCompressor ? (m as { default: Lzma }).default : m),
+    (e: unknown) => {
+      lzmaModule = undefined;
+      throw new RepokitError('UNSUPPORTED_COMPRESSION', `xz needs the @napi-rs/lzma package and its native binding for this platform: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { cause: e });
+    },
+  );
+  return lzmaModule;
+}
+
+function xzError(e: unknown, consumed: number): RepokitError {
+  if (isRepokitError(e)) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/fill whole buffer|unexpected end|eof|truncated/i.test(msg)) {
+    return new RepokitError('TRUNCATED', `xz data ends early: ${msg}`, { offset: consumed, cause: e });
+  }
+  return new RepokitError('CORRUPT_COMPRESSED_DATA', `xz data is corrupt: ${msg}`, { cause: e });
+}
+
+/** xz through @napi-rs/lzma's web-stream decoder, which pulls input and honours back-pressure. */
+async function* xzDecode(input: Pushback): AsyncGenerator<Uint8Array> {
+  const lzma = await loadLzma();
+  let inputError: unknown;
+  const source = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const r = await input.next();
+          if (r.done) controller.close();
+          else controller.enqueue(r.value);
+        } catch (e) {
+          inputError = e;
+          controller.error(e);
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const reader = lzma.xz.decompressStream(source).getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        throw xzError(inputError ?? e, input.consumed);
+      }
+      if (r.done) {
+        finished = true;
+        return;
+      }
+      const v = asPlain(r.value);
+      for (let at = 0; at < v.length; at += 65536) yield v.subarray(at, Math.min(v.length, at + 65536));
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+async function* bzip2Decode(input: Pushback, maxOutput: number): AsyncGenerator<Uint8Array> {
+  const { Bzip2Decoder } = await import('./bzip2.js');
+  const dec = new Bzip2Decoder({ maxOutput });
+  for await (const chunk of input) {
+    yield* dec.push(chunk);
+  }
+  yield* dec.end();
+}
