@@ -1,0 +1,76 @@
+/**
+ * Barrel of the repository part of `repokit/xbps`: `.xbps` packages and their signatures,
+ * `<arch>-repodata` of every generation (read) and of 0.60 (write), and xbps-rindex's modes.
+ */
+export { readXbpsPackage, type XbpsPackage, type ReadXbpsPackageOptions } from './package.js';
+export {
+  verifySignature,
+  signPackage,
+  publicKeyInfo,
+  keyFingerprint,
+  digestOf,
+  type XbpsSignatureKind,
+  type XbpsSignatureCheck,
+  type VerifySignatureOptions,
+  type SignPackageOptions,
+  type XbpsDigestSource,
+  type XbpsKeyInput,
+  type XbpsPublicKeyInfo,
+} from './signature.js';
+export {
+  INDEX_DROPPED_KEYS,
+  entryString,
+  entryStrings,
+  entryInteger,
+  entryArch,
+  entrySha256,
+  entrySize,
+  entryFileName,
+  xbpsFileName,
+  parseXbpsFileName,
+  repodataFileName,
+  repoMetaOf,
+  repoMetaDict,
+  plistToJson,
+  type XbpsJson,
+  type XbpsIndexLayout,
+  type XbpsIndexEntry,
+  type XbpsRepoMeta,
+  type XbpsMetaForm,
+  type XbpsRepodataMember,
+  type XbpsPkgIndexHeader,
+  type XbpsRepodata,
+} from './repodata.js';
+export { readRepodata, parseRepodata, type ReadRepodataOptions } from './repodata-read.js';
+export {
+  indexEntryFromPackage,
+  repodataMembers,
+  writeRepodata,
+  REPODATA_COMPRESSIONS,
+  type IndexEntrySource,
+  type RepodataContents,
+  type WriteRepodataOptions,
+} from './repodata-write.js';
+export { writeRepodataTar, ustarHeader, type RepodataTarMember } from './repodata-tar.js';
+export {
+  addDecision,
+  commitStage,
+  entryReverts,
+  rindexAdd,
+  rindexClean,
+  rindexRemoveObsoletes,
+  rindexSign,
+  signPackages,
+  repositoryPackages,
+  indexedPackagePaths,
+  type AddSkipReason,
+  type StageCommit,
+  type RindexCommonOptions,
+  type RindexAddOptions,
+  type RindexAddResult,
+  type RindexCleanOptions,
+  type RindexCleanResult,
+  type RindexSignOptions,
+  type RindexSignResult,
+  type SignPackagesOptions,
+} from './rindex.js';

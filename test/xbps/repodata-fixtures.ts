@@ -1,0 +1,90 @@
+/**
+ * Tiny `.xbps` packages for the repository tests, made the way xbps-create lays them out
+ * (`./props.plist`, `./files.plist`, then the payload) with the real `bsdtar` and compressor tools.
+ * props.plist is written with repokit's proplib writer (checked byte for byte against xbps
+ * elsewhere).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writePlist } from '../../src/xbps/plist-write.js';
+import { plistInteger, type PlistValue } from '../../src/xbps/types.js';
+
+export type ToolCompression = 'zstd' | 'xz' | 'gzip' | 'bzip2' | 'none';
+
+export interface PackageSpec {
+  pkgver: string;
+  arch?: string;
+  shortDesc?: string;
+  shlibProvides?: string[];
+  shlibRequires?: string[];
+  reverts?: string[];
+  /** Payload file contents (one file, /usr/share/<name>/data). */
+  payload?: string | Uint8Array;
+  compression?: ToolCompression;
+  /** Extra props keys. */
+  extra?: [string, PlistValue][];
+}
+
+/** True when the tools the fixtures need are installed. */
+export function haveTools(): string | null {
+  for (const t of ['bsdtar', 'zstd', 'xz', 'gzip', 'bzip2']) {
+    if (spawnSync(t, ['--version'], { stdio: 'ignore' }).error) return `${t} is not installed`;
+  }
+  return null;
+}
+
+const COMPRESSOR: Record<Exclude<ToolCompression, 'none'>, string[]> = {
+  zstd: ['zstd', '-q', '-c', '-9'],
+  xz: ['xz', '-c', '-9'],
+  gzip: ['gzip', '-n', '-c', '-9'],
+  bzip2: ['bzip2', '-c', '-9'],
+};
+
+/** Build `<dir>/<pkgver>.<arch>.xbps` and return its path. */
+export function makePackage(dir: string, spec: PackageSpec): string {
+  const arch = spec.arch ?? 'x86_64';
+  const dash = spec.pkgver.lastIndexOf('-');
+  const name = spec.pkgver.slice(0, dash);
+  const props = new Map<string, PlistValue>([
+    ['architecture', arch],
+    ['installed_size', plistInteger(4)],
+    ['pkgname', name],
+    ['pkgver', spec.pkgver],
+    ['short_desc', spec.shortDesc ?? `the ${name} package`],
+    ['version', spec.pkgver.slice(dash + 1)],
+    ['packaged-with', 'repokit tests'],
+  ]);
+  if (spec.shlibProvides) props.set('shlib-provides', spec.shlibProvides);
+  if (spec.shlibRequires) props.set('shlib-requires', spec.shlibRequires);
+  if (spec.reverts) props.set('reverts', spec.reverts);
+  for (const [k, v] of spec.extra ?? []) props.set(k, v);
+  const payloadPath = `/usr/share/${name}/data`;
+  const files = new Map<string, PlistValue>([['files', [new Map<string, PlistValue>([['file', payloadPath], ['sha256', '0'.repeat(64)]])]]]);
+  const stage = mkdtempSync(join(tmpdir(), 'repokit-xbps-pkg-'));
+  try {
+    writeFileSync(join(stage, 'props.plist'), writePlist(props));
+    writeFileSync(join(stage, 'files.plist'), writePlist(files));
+    mkdirSync(join(stage, 'usr', 'share', name), { recursive: true });
+    writeFileSync(join(stage, payloadPath.slice(1)), spec.payload ?? `payload of ${spec.pkgver}\n`);
+    const tar = spawnSync('bsdtar', ['--format=ustar', '--uid', '0', '--gid', '0', '--uname', 'root', '--gname', 'root', '-cf', '-', './props.plist', './files.plist', `.${payloadPath}`], {
+      cwd: stage,
+      maxBuffer: 1 << 30,
+    });
+    if (tar.status !== 0) throw new Error(`bsdtar failed: ${tar.stderr}`);
+    let bytes: Uint8Array = tar.stdout;
+    const c = spec.compression ?? 'zstd';
+    if (c !== 'none') {
+      const [cmd, ...args] = COMPRESSOR[c];
+      const r = spawnSync(cmd!, args, { input: bytes, maxBuffer: 1 << 30 });
+      if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+      bytes = r.stdout;
+    }
+    const out = join(dir, `${spec.pkgver}.${arch}.xbps`);
+    writeFileSync(out, bytes);
+    return out;
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
