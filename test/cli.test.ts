@@ -57,7 +57,30 @@ function expectOneLine(s: string): void {
 }
 
 describe('help and version', () => {
-  const commands = [[], ['rpm'], ['rpm', 'inspect'], ['rpm', 'tags'], ['rpm', 'vercmp']];
+  const commands = [
+    [],
+    ['rpm'],
+    ['rpm', 'inspect'],
+    ['rpm', 'tags'],
+    ['rpm', 'vercmp'],
+    ['alpm'],
+    ['alpm', 'add'],
+    ['alpm', 'remove'],
+    ['alpm', 'list'],
+    ['alpm', 'vercmp'],
+    ['xbps'],
+    ['xbps', 'index'],
+    ['xbps', 'clean'],
+    ['xbps', 'list'],
+    ['xbps', 'cmpver'],
+    ['aptrpm'],
+    ['aptrpm', 'index'],
+    ['aptrpm', 'list'],
+    ['aptrpm', 'verify'],
+    ['repod'],
+    ['repod', 'config'],
+    ['forge'],
+  ];
 
   it.each(commands.map((c) => [c.join(' ') || '(top level)', c] as const))('--help for %s', (_name, cmd) => {
     for (const flag of ['--help', '-h']) {

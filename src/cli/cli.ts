@@ -20,15 +20,34 @@ export const EXIT_USAGE = 2;
 /** EX_SOFTWARE from sysexits.h: an exception that is not a RepokitError is a bug in repokit. */
 export const EXIT_INTERNAL = 70;
 
+const RPM_SUMMARY = `  rpm inspect FILE...   metadata of RPM packages (--json, --verify, --locale, ...)
+  rpm tags FILE         every tag of both headers of an RPM package (--json)
+  rpm vercmp A B        compare two RPM versions; prints -1, 0 or 1
+`;
+
+/**
+ * The areas' command lines ("  command args   description"), re-aligned into one column so
+ * each area can word its own lines without knowing the others' widths.
+ */
+function commandList(summaries: readonly string[]): string {
+  const rows = summaries
+    .join('')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const m = /^\s*(.*?\S)\s{2,}(\S.*)$/.exec(l);
+      return m ? [m[1]!, m[2]!] : [l.trim(), ''];
+    });
+  const width = Math.max(...rows.map(([c]) => c!.length)) + 2;
+  return rows.map(([c, d]) => `  ${c!.padEnd(width)}${d}`.trimEnd() + '\n').join('');
+}
+
 export const MAIN_HELP = `Usage: repokit <command> [options]
 
 Codecs for Linux package-repository formats.
 
 Commands:
-  rpm inspect FILE...   metadata of RPM packages (--json, --verify, --locale, ...)
-  rpm tags FILE         every tag of both headers of an RPM package (--json)
-  rpm vercmp A B        compare two RPM versions; prints -1, 0 or 1
-${ALPM_SUMMARY}${XBPS_SUMMARY}${APTRPM_SUMMARY}${REPOD_SUMMARY}${FORGE_SUMMARY}
+${commandList([RPM_SUMMARY, ALPM_SUMMARY, XBPS_SUMMARY, APTRPM_SUMMARY, REPOD_SUMMARY, FORGE_SUMMARY])}
 Options:
   -h, --help       show help (also after any command: 'repokit rpm inspect --help')
   -V, --version    show the version
