@@ -72,7 +72,7 @@ afterAll(() => {
 /** The per-format subpaths, in exports-map order. */
 const FORMATS = ['rpm', 'alpm', 'xbps', 'aptrpm', 'repod', 'forge'] as const;
 /** The only runtime dependencies allowed (each earns its place; see docs/limits.md). */
-const RUNTIME_DEPENDENCIES = ['@napi-rs/lzma', 'fast-xml-parser', 'smol-toml', 'tar-stream', 'seek-bzip'];
+const RUNTIME_DEPENDENCIES = ['@napi-rs/lzma', 'smol-toml'];
 
 describe('package.json', () => {
   it('has the fields a dual ESM/CJS package needs', () => {
