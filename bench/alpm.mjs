@@ -1,0 +1,187 @@
+/**
+ * ALPM area of `npm run bench`: repokit against pacman's own tools, in one run.
+ *
+ * 1. build: a database from N package files (default 1,000; `--files` below 1,000 lowers it):
+ *    repokit's repoAdd vs `repo-add` (a bash script running bsdtar, md5sum, sha256sum, sed and
+ *    vercmp per package). Packages come from bench/lib/alpm-corpus.mjs (written with a plain
+ *    ustar writer and gzip, makepkg-like metadata; repo-add reads them as it reads makepkg's).
+ *    Both databases are compared entry by entry (desc and files, byte for byte; repokit writes
+ *    desc v1 when repo-add is ≤ 6.0, as that repo-add does).
+ * 2. read: a 15,000-entry repo-add-style database (`--files` below 10,000 makes it that many
+ *    entries), fully parsed: repokit's readSyncDb (+ a walk over every entry) vs real pacman
+ *    loading it with a private --config/--dbpath and searching it (`pacman -Ss` with a pattern
+ *    that matches nothing, so libalpm parses every entry and prints nothing).
+ *
+ * Each side runs --runs times in a fresh process, interleaved; the best time is reported. repokit
+ * times its own work (process start-up and the import are outside it); the tools are timed as
+ * whole processes. Peak memory: VmHWM for repokit, `/usr/bin/time -f %M` for the tools.
+ * The library is $REPOKIT_DIST/alpm.js (default dist/alpm.js).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runJsonChild } from './lib/child.mjs';
+import { fmtInt, fmtMs } from './lib/format.mjs';
+import { packages, syncDb } from './lib/alpm-corpus.mjs';
+
+export const name = 'alpm';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const WORKER = join(HERE, 'lib', 'alpm-worker.mjs');
+const TIME = '/usr/bin/time';
+
+function tool(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.error ? null : `${r.stdout}${r.stderr}`;
+}
+
+/** Run a tool as a whole process: wall time around it, peak RSS from /usr/bin/time when present. */
+function timed(cmd, args, { okStatus = [0], env } = {}) {
+  const useTime = existsSync(TIME);
+  const argv = useTime ? [TIME, '-f', '@@maxrss %M %U %S', cmd, ...args] : [cmd, ...args];
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, LC_ALL: 'C.UTF-8', ...env } });
+  const ms = performance.now() - t0;
+  if (r.error) throw r.error;
+  const m = /@@maxrss (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  if (!okStatus.includes(r.status)) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} ... failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return { ms, cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : null, maxRssKiB: m ? Number(m[1]) : 0, stdout: r.stdout };
+}
+
+function best(list) {
+  const cpu = list.map((x) => x.cpuMs).filter((x) => typeof x === 'number');
+  return {
+    ms: Math.min(...list.map((x) => x.ms)),
+    cpuMs: cpu.length ? Math.min(...cpu) : null,
+    maxRssKiB: Math.max(...list.map((x) => x.maxRssKiB)),
+    all: list.map((x) => x.ms),
+  };
+}
+
+/** CPU time (user + system) of both sides: steadier than wall time on a busy machine. */
+function cpuLine(what, rk, peer, peerName) {
+  if (!peer || rk.cpuMs === null || peer.cpuMs === null) return null;
+  return `${what}: CPU time (user + system, best run): repokit ${fmtMs(rk.cpuMs)}, ${peerName} ${fmtMs(peer.cpuMs)} (ratio ${(rk.cpuMs / peer.cpuMs).toFixed(3)})`;
+}
+
+export async function run(ctx) {
+  const { log } = ctx;
+  const info = [];
+  const notes = [];
+  const rows = [];
+  const runs = ctx.runs ?? 3;
+  const nPkgs = Math.min(ctx.files ?? 1000, 1000);
+  const nEntries = (ctx.files ?? 10000) >= 10000 ? 15000 : ctx.files;
+  const repoAddHelp = tool('repo-add', ['--version']);
+  const pacmanVersion = tool('pacman', ['--version']);
+  const repoAddVer = /(\d+)\.(\d+)/.exec(repoAddHelp ?? '');
+  const legacy = repoAddVer !== null && (Number(repoAddVer[1]) < 6 || (Number(repoAddVer[1]) === 6 && Number(repoAddVer[2]) < 1));
+  if (repoAddHelp === null) notes.push('repo-add is not installed: the build task runs repokit only');
+  if (pacmanVersion === null) notes.push('pacman is not installed: the read task runs repokit only');
+  if (!existsSync(TIME)) notes.push(`${TIME} is missing: peak memory of the tools is not measured`);
+
+  const scratch = mkdtempSync(join(tmpdir(), 'repokit-bench-alpm-'));
+  try {
+    // --- 1. build a database from N packages
+    const pkgDir = join(scratch, 'packages');
+    mkdirSync(pkgDir);
+    let t = performance.now();
+    const paths = packages(pkgDir, nPkgs);
+    const list = join(scratch, 'packages.txt');
+    writeFileSync(list, `${paths.join('\n')}\n`);
+    info.push(`build: ${fmtInt(nPkgs)} generated packages (.pkg.tar.gz, makepkg-like .PKGINFO/.BUILDINFO/.MTREE, 4–13 files each) in ${fmtMs(performance.now() - t)}`);
+    const rk = [];
+    const ra = [];
+    const rkOut = join(scratch, 'rk');
+    const raOut = join(scratch, 'ra');
+    for (let r = 0; r < runs; r++) {
+      const sides = [
+        async () => {
+          rmSync(rkOut, { recursive: true, force: true });
+          mkdirSync(rkOut);
+          rk.push(await runJsonChild(process.execPath, [WORKER, 'build', list, join(rkOut, 'bench.db.tar.gz'), legacy ? '1' : '2']));
+          log(`  build run ${r + 1}/${runs}: repokit ${fmtMs(rk.at(-1).ms)}`);
+        },
+      ];
+      if (repoAddHelp !== null) {
+        sides.push(async () => {
+          rmSync(raOut, { recursive: true, force: true });
+          mkdirSync(raOut);
+          ra.push(timed('repo-add', ['-q', '--nocolor', join(raOut, 'bench.db.tar.gz'), ...paths]));
+          log(`  build run ${r + 1}/${runs}: repo-add ${fmtMs(ra.at(-1).ms)}`);
+        });
+      }
+      if (r % 2 === 1) sides.reverse();
+      for (const s of sides) await s();
+    }
+    if (rk[0].checks.entries !== nPkgs) notes.push(`repokit added ${rk[0].checks.entries} of ${nPkgs} packages`);
+    if (ra.length) {
+      const cmp = await runJsonChild(process.execPath, [WORKER, 'compare', join(raOut, 'bench.files.tar.gz'), join(rkOut, 'bench.files.tar.gz')]);
+      const c = cmp.checks;
+      info.push(
+        `build: repokit's and repo-add's databases: ${fmtInt(c.same)} of ${fmtInt(nPkgs)} entries identical (desc and files byte for byte, desc v${legacy ? 1 : 2})` +
+          (c.differCount || c.onlyInFirst ? `; ${c.differCount} differ (${c.differ.join(', ')}), ${c.onlyInFirst} only in repo-add's` : ''),
+      );
+      if (c.same !== nPkgs) notes.push('build: the two databases differ (see above)');
+    }
+    const rkB = best(rk);
+    const raB = ra.length ? best(ra) : null;
+    rows.push({ task: 'alpm: build db (repoAdd vs repo-add)', files: nPkgs, repokit: rkB, peer: raB, peerName: 'repo-add', ratio: raB ? rkB.ms / raB.ms : null });
+    if (raB) info.push(`build: repokit is ${(raB.ms / rkB.ms).toFixed(0)}× faster than repo-add in wall time (target: at least 100×)`);
+    const c1 = cpuLine('build', rkB, raB, 'repo-add');
+    if (c1) info.push(c1);
+
+    // --- 2. read a database with nEntries entries
+    const repoDir = join(scratch, 'repo');
+    mkdirSync(repoDir);
+    t = performance.now();
+    const dbPath = join(repoDir, 'bench.db.tar.gz');
+    syncDb(dbPath, nEntries);
+    spawnSync('ln', ['-s', 'bench.db.tar.gz', join(repoDir, 'bench.db')]);
+    info.push(`read: a ${fmtInt(nEntries)}-entry database (repo-add layout, desc v1, gzip) generated in ${fmtMs(performance.now() - t)}`);
+    const rr = [];
+    const pr = [];
+    let pacmanArgs = null;
+    if (pacmanVersion !== null) {
+      const pdir = join(scratch, 'pacman');
+      mkdirSync(join(pdir, 'db'), { recursive: true });
+      writeFileSync(join(pdir, 'pacman.conf'), `[options]\nArchitecture = auto\nSigLevel = Never\n\n[bench]\nServer = file://${repoDir}\n`);
+      pacmanArgs = ['--config', join(pdir, 'pacman.conf'), '--dbpath', join(pdir, 'db')];
+      timed('pacman', [...pacmanArgs, '-Sy']); // copies the database into the dbpath (not timed)
+      const listed = timed('pacman', [...pacmanArgs, '-Sl', 'bench']).stdout.trim().split('\n').length;
+      if (listed !== nEntries) notes.push(`read: pacman -Sl lists ${listed} of ${nEntries} entries`);
+    }
+    for (let r = 0; r < runs; r++) {
+      const sides = [
+        async () => {
+          rr.push(await runJsonChild(process.execPath, [WORKER, 'read', dbPath]));
+          log(`  read run ${r + 1}/${runs}: repokit ${fmtMs(rr.at(-1).ms)}`);
+        },
+      ];
+      if (pacmanArgs !== null) {
+        sides.push(async () => {
+          // -Ss exits 1 when nothing matches, which is the point: every entry parsed, nothing printed.
+          pr.push(timed('pacman', [...pacmanArgs, '-Ss', '^no-such-package-zz$'], { okStatus: [0, 1] }));
+          log(`  read run ${r + 1}/${runs}: pacman ${fmtMs(pr.at(-1).ms)}`);
+        });
+      }
+      if (r % 2 === 1) sides.reverse();
+      for (const s of sides) await s();
+    }
+    if (rr[0].checks.entries !== nEntries) notes.push(`read: repokit read ${rr[0].checks.entries} of ${nEntries} entries`);
+    info.push(`read: repokit parsed ${fmtInt(rr[0].checks.entries)} entries with ${fmtInt(rr[0].checks.deps)} relations`);
+    const rrB = best(rr);
+    const prB = pr.length ? best(pr) : null;
+    rows.push({ task: 'alpm: read + parse db (readSyncDb vs pacman -Ss)', files: nEntries, repokit: rrB, peer: prB, peerName: 'pacman', ratio: prB ? rrB.ms / prB.ms : null });
+    if (prB) info.push(`read: repokit ${fmtMs(rrB.ms)} vs pacman ${fmtMs(prB.ms)} (pacman timed as a whole process, including its start-up and configuration parsing)`);
+    const c2 = cpuLine('read', rrB, prB, 'pacman');
+    if (c2) info.push(c2);
+    if (repoAddHelp) info.push(`tools: ${repoAddHelp.split('\n')[0].trim()}; ${(pacmanVersion ?? '').split('\n').find((l) => /Pacman v/.test(l))?.replace(/^[^P]*/, '').trim() ?? ''}`);
+    if (nPkgs < 1000) notes.push(`--files ${ctx.files}: ${nPkgs} packages instead of 1,000 and ${nEntries} database entries instead of 15,000`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return { area: name, rows, info, notes };
+}

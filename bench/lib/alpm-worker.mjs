@@ -1,0 +1,79 @@
+/**
+ * The repokit side of the ALPM benchmark, run in a fresh `node` process so that its peak RSS is
+ * this task's alone:
+ *
+ *     node bench/lib/alpm-worker.mjs build LISTFILE DB [DESC_VERSION]
+ *     node bench/lib/alpm-worker.mjs read DB
+ *     node bench/lib/alpm-worker.mjs compare FILES_DB_A FILES_DB_B
+ *
+ * The library comes from $REPOKIT_DIST/alpm.js (default: the repository's dist/alpm.js).
+ *   build    timed: repoAdd(DB, every package in LISTFILE) — read each package (hash, .PKGINFO,
+ *            file list), write <repo>.db.tar.gz and <repo>.files.tar.gz atomically, aliases, lock
+ *   read     timed: readSyncDb(DB) and a walk over every entry's fields
+ *   compare  untimed: the desc and files members of two .files databases, byte for byte
+ * Prints one JSON line: { ms, cpuMs (user + system CPU time of the timed part), maxRssKiB, checks }.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const dist = process.env.REPOKIT_DIST ? resolve(process.env.REPOKIT_DIST) : fileURLToPath(new URL('../../dist/', import.meta.url));
+const { repoAdd, readSyncDb } = await import(pathToFileURL(join(dist, 'alpm.js')).href);
+
+/** Peak RSS in KiB (VmHWM on Linux: ru_maxrss of a child would include the parent's at fork). */
+function peakRssKiB() {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'latin1'));
+    if (m) return Number(m[1]);
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS;
+}
+
+const [mode, a, b, c] = process.argv.slice(2);
+let checks;
+const t0 = performance.now();
+const c0 = process.cpuUsage();
+switch (mode) {
+  case 'build': {
+    const paths = readFileSync(a, 'utf8').split('\n').filter(Boolean);
+    const r = await repoAdd(b, paths, { descVersion: c === '1' ? 1 : 2 });
+    checks = { entries: r.outcomes.length };
+    break;
+  }
+  case 'read': {
+    const db = await readSyncDb(a);
+    let deps = 0;
+    let chars = 0;
+    for (const e of db.entries) {
+      const d = e.entry;
+      deps += d.depends.length + d.optdepends.length + d.makedepends.length + d.provides.length + d.conflicts.length;
+      chars += (d.desc ?? '').length + (d.filename ?? '').length + e.name.length;
+    }
+    checks = { entries: db.entries.length, deps, chars };
+    break;
+  }
+  case 'compare': {
+    const [x, y] = [await readSyncDb(a), await readSyncDb(b)];
+    const td = new TextDecoder();
+    const bx = new Map(x.entries.map((e) => [e.dir, e]));
+    let same = 0;
+    const differ = [];
+    for (const e of y.entries) {
+      const o = bx.get(e.dir);
+      if (o === undefined) continue;
+      bx.delete(e.dir);
+      if (td.decode(o.raw.desc) === td.decode(e.raw.desc) && td.decode(o.raw.files) === td.decode(e.raw.files)) same++;
+      else differ.push(e.dir);
+    }
+    checks = { same, differ: differ.slice(0, 5), differCount: differ.length, onlyInFirst: bx.size, entries: y.entries.length };
+    break;
+  }
+  default:
+    throw new Error(`unknown mode ${mode}`);
+}
+const ms = performance.now() - t0;
+const cpu = process.cpuUsage(c0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+console.log(JSON.stringify({ ms, cpuMs, maxRssKiB: peakRssKiB(), checks, runtime: `Node ${process.version}` }));

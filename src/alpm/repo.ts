@@ -1,0 +1,363 @@
+/**
+ * repo-add / repo-remove semantics over a repository directory: read the `.db` and `.files`
+ * archives, change entries, write both archives atomically and refresh the aliases — all under
+ * repo-add's lock file `<db>.lck`, so repokit and a concurrent repo-add never interleave.
+ *
+ * Differences from repo-add (see docs/alpm.md): adding an older version than the database holds
+ * is refused unless `force` (repo-add only warns, or skips with `-p`); entries are written in
+ * byte order of their directory names (repo-add: the shell's locale order); the archives are
+ * deterministic; untouched entries are copied byte for byte, as repo-add does.
+ */
+import { RepokitError, isRepokitError } from '../shared/errors.js';
+import { nodeBuiltin } from '../shared/input.js';
+import { COMPRESSION_SUFFIX, sniffCompression, type Compression } from '../shared/compression.js';
+import { toHex } from '../shared/bytes.js';
+import { hashFile } from '../shared/hash.js';
+import { withLockFile, type LockOptions } from '../shared/atomic.js';
+import { vercmp } from './vercmp.js';
+import { readPackage, packageDescEntry, type AlpmPackageFile } from './package.js';
+import { readSyncDb, type SyncDbEntry } from './sync-db-read.js';
+import { buildSyncDb, installArchives, syncDbFileName, type SyncDbWriteEntry, type SyncDbWriteOptions, type WrittenSyncDb } from './sync-db-write.js';
+import type { AlpmIssue } from './validate.js';
+
+type NodePath = typeof import('node:path');
+type NodeFsPromises = typeof import('node:fs/promises');
+
+/** The parts of a database path. */
+export interface DbPath {
+  /** Absolute directory of the repository. */
+  dir: string;
+  /** Repository name (`<repo>` of `<repo>.db.tar.gz`). */
+  repo: string;
+  /** Archive compression, from the file name. */
+  compression: Compression;
+  /** Absolute path of `<repo>.db.tar<.c>`. */
+  db: string;
+  /** Absolute path of `<repo>.files.tar<.c>`. */
+  files: string;
+  /** repo-add's lock file: `<db>.lck`. */
+  lock: string;
+}
+
+const SUFFIX_TO_COMPRESSION: Record<string, Compression> = { '': 'none', '.gz': 'gzip', '.xz': 'xz', '.zst': 'zstd', '.bz2': 'bzip2' };
+const WRITABLE = new Set<string>(['none', 'gzip', 'xz', 'zstd', 'bzip2']);
+const DB_NAME = /^(.+)\.db\.tar(\.gz|\.bz2|\.xz|\.zst|\.lrz|\.lzo|\.Z|\.lz4|\.lz)?$/;
+
+/**
+ * Split a database path as repo-add does (`<repo>.db.tar[.gz|.bz2|.xz|.zst]`). The alias
+ * `<repo>.db` is accepted too (repo-add refuses it): a symlink is resolved to its target's name;
+ * a plain copy gets the compression its content has. Throws ALPM_BAD_DB_PATH, or
+ * UNSUPPORTED_COMPRESSION for `.lz4`, `.lrz`, ... which repokit cannot write.
+ */
+export async function resolveDbPath(dbPath: string): Promise<DbPath> {
+  const path = nodeBuiltin<NodePath>('node:path');
+  const fs = nodeBuiltin<NodeFsPromises>('node:fs/promises');
+  const abs = path.resolve(dbPath);
+  const dir = path.dirname(abs);
+  let base = path.basename(abs);
+  if (base.endsWith('.db') && !DB_NAME.test(base)) {
+    const repo = base.slice(0, -3);
+    let target: string | undefined;
+    try {
+      target = await fs.readlink(abs);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === 'EINVAL') {
+        // A copy instead of a link: its content says which compression to use.
+        const fh = await fs.open(abs, 'r');
+        try {
+          const head = new Uint8Array(512);
+          const { bytesRead } = await fh.read(head, 0, 512, 0);
+          const c = sniffCompression(head.subarray(0, bytesRead));
+          if (!WRITABLE.has(c)) throw new RepokitError('UNSUPPORTED_COMPRESSION', `${c} databases cannot be written by repokit`, { file: abs });
+          base = `${repo}.db.tar${COMPRESSION_SUFFIX[c as Compression]}`;
+        } finally {
+          await fh.close();
+        }
+      } else {
+        throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not exist; name the archive (${repo}.db.tar.gz, .xz, .zst, .bz2 or .tar) to create it`, { file: abs });
+      }
+    }
+    if (target !== undefined) base = path.basename(target);
+  }
+  const m = DB_NAME.exec(base);
+  if (m === null) {
+    throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not have a valid database archive extension (<repo>.db.tar[.gz|.xz|.zst|.bz2])`, { file: abs });
+  }
+  const repo = m[1]!;
+  const suffix = m[2] ?? '';
+  const compression = SUFFIX_TO_COMPRESSION[suffix];
+  if (compression === undefined) {
+    throw new RepokitError('UNSUPPORTED_COMPRESSION', `repokit cannot write ${suffix} databases (gzip, xz, zstd, bzip2 or none)`, { file: abs });
+  }
+  const db = path.join(dir, syncDbFileName(repo, 'db', compression));
+  return { dir, repo, compression, db, files: path.join(dir, syncDbFileName(repo, 'files', compression)), lock: `${db}.lck` };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await nodeBuiltin<NodeFsPromises>('node:fs/promises').stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The entries of a repository: `.db` entries with the `files` members of the `.files` database merged in. */
+export interface RepoState {
+  entries: SyncDbEntry[];
+  warnings: AlpmIssue[];
+  /** Whether each archive existed. */
+  hadDb: boolean;
+  hadFiles: boolean;
+}
+
+/** Read both archives of a repository (missing ones are empty). */
+export async function readRepo(p: DbPath, options: { signal?: AbortSignal } = {}): Promise<RepoState> {
+  const sig = options.signal ? { signal: options.signal } : {};
+  const hadDb = await exists(p.db);
+  const hadFiles = await exists(p.files);
+  const db = hadDb ? await readSyncDb(p.db, sig) : undefined;
+  const files = hadFiles ? await readSyncDb(p.files, sig) : undefined;
+  const warnings = [...(db?.warnings ?? []), ...(files?.warnings ?? [])];
+  const filesByDir = new Map((files?.entries ?? []).map((e) => [e.dir, e]));
+  const entries: SyncDbEntry[] = [];
+  for (const e of db?.entries ?? []) {
+    const f = filesByDir.get(e.dir);
+    filesByDir.delete(e.dir);
+    if (f?.raw.files !== undefined) {
+      e.raw = { ...e.raw, files: f.raw.files };
+      if (f.entry.files !== undefined) e.entry.files = f.entry.files;
+    }
+    entries.push(e);
+  }
+  // Entries only in the files database (an interrupted run of an older tool): keep them.
+  for (const f of filesByDir.values()) {
+    warnings.push({ message: `entry ${JSON.stringify(f.dir)} is only in the files database`, file: p.files });
+    entries.push(f);
+  }
+  return { entries, warnings, hadDb, hadFiles };
+}
+
+/** Options of {@link repoAdd}. */
+export interface RepoAddOptions extends SyncDbWriteOptions {
+  /** Add packages whose `name-version` is already in the database only if absent (repo-add `-n/--new`). */
+  onlyIfAbsent?: boolean;
+  /** Allow replacing a newer version with an older one (default: refused with ALPM_OLDER_VERSION). */
+  force?: boolean;
+  /** Embed `<pkg>.sig` as `%PGPSIG%` when it exists (repo-add ≥ 6.1 `--include-sigs`). */
+  includeSigs?: boolean;
+  /** How to wait for the lock (default: fail at once with LOCKED, like repo-add without `-w`). */
+  lock?: LockOptions;
+  /** Packages read in parallel (default 4). */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+/** What happened to one package file given to {@link repoAdd}. */
+export interface RepoAddOutcome {
+  file: string;
+  name: string;
+  version: string;
+  /** `added` (new name), `replaced` (other versions removed), `skipped` (`onlyIfAbsent` and present). */
+  action: 'added' | 'replaced' | 'skipped';
+  /** The entry directories it replaced. */
+  replaced: string[];
+}
+
+/** Result of {@link repoAdd} and {@link repoRemove}. */
+export interface RepoChange {
+  /** Where the databases are (undefined when nothing was written). */
+  written: WrittenSyncDb | undefined;
+  warnings: AlpmIssue[];
+}
+
+async function pool<T, R>(items: readonly T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+  return out;
+}
+
+function entryFromPackage(pkg: AlpmPackageFile): SyncDbEntry {
+  const entry = packageDescEntry(pkg);
+  const name = entry.name!;
+  const version = entry.version!;
+  return { dir: `${name}-${version}`, name, version, entry, layout: 'merged', raw: {}, warnings: [] };
+}
+
+/**
+ * Add package files to a repository, like `repo-add DB PKG...`: each package replaces every entry
+ * of the same name; with `onlyIfAbsent` a package whose `name-version` is present is skipped;
+ * replacing a newer version is refused (ALPM_OLDER_VERSION) unless `force`. All or nothing: any
+ * error (unreadable package, refused downgrade, bad signature) leaves the database untouched.
+ * The databases are rewritten only when something changed or they did not exist.
+ */
+export async function repoAdd(dbPath: string, packages: readonly string[], options: RepoAddOptions = {}): Promise<RepoChange & { outcomes: RepoAddOutcome[] }> {
+  const p = await resolveDbPath(dbPath);
+  if (!(await exists(p.dir))) throw new RepokitError('IO_ERROR', 'the repository directory does not exist', { file: p.dir });
+  return withLockFile(p.lock, async () => {
+    const state = await readRepo(p, options.signal ? { signal: options.signal } : {});
+    const read = await pool(packages, options.concurrency ?? 4, (file) =>
+      readPackage(file, { signature: options.includeSigs === true, ...(options.signal ? { signal: options.signal } : {}) }),
+    );
+    const entries = state.entries;
+    const outcomes: RepoAddOutcome[] = [];
+    let changed = false;
+    for (let i = 0; i < read.length; i++) {
+      const pkg = read[i]!;
+      const file = packages[i]!;
+      let fresh: SyncDbEntry;
+      try {
+        fresh = entryFromPackage(pkg);
+      } catch (e) {
+        if (isRepokitError(e)) e.withFile(file);
+        throw e;
+      }
+      const same = entries.filter((e) => e.name === fresh.name);
+      if (options.onlyIfAbsent === true && same.some((e) => e.dir === fresh.dir)) {
+        outcomes.push({ file, name: fresh.name, version: fresh.version, action: 'skipped', replaced: [] });
+        continue;
+      }
+      if (options.force !== true) {
+        const newer = same.find((e) => vercmp(e.entry.version ?? e.version, fresh.version) > 0);
+        if (newer !== undefined) {
+          throw new RepokitError(
+            'ALPM_OLDER_VERSION',
+            `${fresh.name} ${fresh.version} is older than ${newer.entry.version ?? newer.version} in the database (pass force / --force to downgrade)`,
+            { file },
+          );
+        }
+      }
+      const replaced = same.map((e) => e.dir);
+      for (let j = entries.length - 1; j >= 0; j--) if (entries[j]!.name === fresh.name) entries.splice(j, 1);
+      entries.push(fresh);
+      outcomes.push({ file, name: fresh.name, version: fresh.version, action: replaced.length > 0 ? 'replaced' : 'added', replaced });
+      changed = true;
+    }
+    const written = changed || !state.hadDb || !state.hadFiles ? await write(p, entries, options) : undefined;
+    return { written, warnings: state.warnings, outcomes };
+  }, options.lock ?? {});
+}
+
+/** Options of {@link repoRemove}. */
+export interface RepoRemoveOptions extends SyncDbWriteOptions {
+  /** Names that are not in the database are ignored instead of failing (ALPM_NOT_IN_DB). */
+  ignoreMissing?: boolean;
+  lock?: LockOptions;
+  signal?: AbortSignal;
+}
+
+/**
+ * Remove every entry of each package name, like `repo-remove DB NAME...`. The database must exist
+ * (IO_ERROR otherwise); a name without entry is ALPM_NOT_IN_DB (nothing is written) unless
+ * `ignoreMissing`.
+ */
+export async function repoRemove(dbPath: string, names: readonly string[], options: RepoRemoveOptions = {}): Promise<RepoChange & { removed: string[] }> {
+  const p = await resolveDbPath(dbPath);
+  return withLockFile(p.lock, async () => {
+    if (!(await exists(p.db))) throw new RepokitError('IO_ERROR', 'the database does not exist', { file: p.db });
+    const state = await readRepo(p, options.signal ? { signal: options.signal } : {});
+    const removed: string[] = [];
+    let entries = state.entries;
+    for (const name of names) {
+      const hit = entries.filter((e) => e.name === name);
+      if (hit.length === 0) {
+        if (options.ignoreMissing === true) continue;
+        throw new RepokitError('ALPM_NOT_IN_DB', `no package named ${JSON.stringify(name)} in the database`, { file: p.db });
+      }
+      removed.push(...hit.map((e) => e.dir));
+      entries = entries.filter((e) => e.name !== name);
+    }
+    const written = removed.length > 0 || !state.hadFiles ? await write(p, entries, options) : undefined;
+    return { written, warnings: state.warnings, removed };
+  }, options.lock ?? {});
+}
+
+async function write(p: DbPath, entries: readonly SyncDbEntry[], options: SyncDbWriteOptions): Promise<WrittenSyncDb> {
+  const toWrite: SyncDbWriteEntry[] = entries.map((e) => ({ entry: e.entry, dir: e.dir, raw: e.raw }));
+  // The database path decides the compression, as for repo-add.
+  const archives = await buildSyncDb(toWrite, { ...options, compression: p.compression });
+  return installArchives(p.dir, p.repo, p.compression, archives);
+}
+
+/** One problem found by {@link repoVerify}. */
+export interface VerifyProblem {
+  dir: string;
+  filename: string | undefined;
+  message: string;
+}
+
+/** Result of {@link repoVerify}. */
+export interface VerifyReport {
+  ok: boolean;
+  /** Entries checked. */
+  checked: number;
+  problems: VerifyProblem[];
+}
+
+/**
+ * Check that every entry's package file exists next to the database (or in `packageDir`) with
+ * the recorded `%CSIZE%` and `%SHA256SUM%` (`%MD5SUM%` when there is no SHA-256), and that the
+ * `.files` database has the same entries as the `.db`.
+ */
+export async function repoVerify(dbPath: string, options: { packageDir?: string; signal?: AbortSignal } = {}): Promise<VerifyReport> {
+  const p = await resolveDbPath(dbPath);
+  const path = nodeBuiltin<NodePath>('node:path');
+  const fs = nodeBuiltin<NodeFsPromises>('node:fs/promises');
+  const sig = options.signal ? { signal: options.signal } : {};
+  const db = await readSyncDb(p.db, sig);
+  const problems: VerifyProblem[] = [];
+  if (await exists(p.files)) {
+    const files = await readSyncDb(p.files, sig);
+    const a = new Set(db.entries.map((e) => e.dir));
+    const b = new Set(files.entries.map((e) => e.dir));
+    for (const d of a) if (!b.has(d)) problems.push({ dir: d, filename: undefined, message: 'missing from the files database' });
+    for (const d of b) if (!a.has(d)) problems.push({ dir: d, filename: undefined, message: 'only in the files database' });
+  } else {
+    problems.push({ dir: '', filename: undefined, message: `the files database ${path.basename(p.files)} is missing` });
+  }
+  const pkgDir = options.packageDir !== undefined ? path.resolve(options.packageDir) : p.dir;
+  for (const e of db.entries) {
+    const d = e.entry;
+    const filename = d.filename;
+    if (filename === undefined) {
+      problems.push({ dir: e.dir, filename, message: 'the entry has no %FILENAME%' });
+      continue;
+    }
+    if (filename.includes('/') || filename.startsWith('.')) {
+      problems.push({ dir: e.dir, filename, message: 'the %FILENAME% is not a plain file name' });
+      continue;
+    }
+    const file = path.join(pkgDir, filename);
+    let size: number;
+    try {
+      const st = await fs.stat(file);
+      if (!st.isFile()) throw new Error('not a file');
+      size = st.size;
+    } catch {
+      problems.push({ dir: e.dir, filename, message: 'the package file is missing' });
+      continue;
+    }
+    if (d.csize !== undefined && d.csize !== size) {
+      problems.push({ dir: e.dir, filename, message: `size ${size} differs from %CSIZE% ${d.csize}` });
+      continue;
+    }
+    const algos = d.sha256sum !== undefined ? (['sha256'] as const) : d.md5sum !== undefined ? (['md5'] as const) : ([] as const);
+    if (algos.length === 0) {
+      problems.push({ dir: e.dir, filename, message: 'the entry has no checksum' });
+      continue;
+    }
+    const h = await hashFile(file, algos, sig);
+    const want = (d.sha256sum ?? d.md5sum ?? '').toLowerCase();
+    const got = toHex(h.digests[algos[0]]);
+    if (got !== want) problems.push({ dir: e.dir, filename, message: `${algos[0]} ${got} differs from the database's ${want}` });
+  }
+  return { ok: problems.length === 0, checked: db.entries.length, problems };
+}

@@ -1,0 +1,188 @@
+/**
+ * Writing sync databases: `<repo>.db.tar<.c>` (entries with `desc`) and `<repo>.files.tar<.c>`
+ * (`desc` + `files`), plus the `<repo>.db` / `<repo>.files` aliases. The archives are
+ * deterministic: entries in byte order of their directory names, each as `dir/` (0755), `dir/desc`
+ * (0644) and, in the files database, `dir/files`; owner root (0/0), a fixed mtime (default 0),
+ * restricted-pax headers padded to 10240-byte records as bsdtar writes them. The same entries and
+ * options always give the same bytes.
+ */
+import { RepokitError } from '../shared/errors.js';
+import { encodeUtf8 } from '../shared/bytes.js';
+import { nodeBuiltin } from '../shared/input.js';
+import { COMPRESSION_SUFFIX, compress, type Compression } from '../shared/compression.js';
+import { writeTar, type TarWriteEntry } from '../shared/tar.js';
+import { linkOrCopyAtomic, writeFileAtomic } from '../shared/atomic.js';
+import { encodeDepends, encodeDesc, encodeFiles, type DescVersion } from './desc.js';
+import { entryDirName } from './filename.js';
+import { compareCodePoints } from './text.js';
+import type { DescEntry } from './types.js';
+import type { EntryMembers } from './sync-db-read.js';
+
+/** How to write a database (the names match repod.conf's `[syncdb_settings]`, mapped). */
+export interface SyncDbWriteOptions {
+  /** Archive compression (default `'gzip'`, as Arch's own repositories and repod use). */
+  compression?: Compression;
+  /** Compression level (default: the command-line tool's default, as repo-add gets). */
+  level?: number;
+  /** `desc` layout: 2 (default, pacman ≥ 6.1: no `%MD5SUM%`) or 1 (`%MD5SUM%` written when known). */
+  descVersion?: DescVersion;
+  /** `files` layout: 1, the only one there is. */
+  filesVersion?: 1;
+  /** `'merged'` (default): one `desc`; `'split'`: pacman 4.x / xpkg `desc` plus `depends`. */
+  layout?: 'merged' | 'split';
+  /** Write `dir/` members (default true, as repo-add does; libalpm does not need them). */
+  directoryEntries?: boolean;
+  /** mtime of every member, seconds (default 0). */
+  mtime?: number;
+  /**
+   * Re-encode entries that carry their stored members (`raw`) instead of copying those bytes
+   * (default false: untouched entries are kept byte for byte, as repo-add keeps them).
+   */
+  reencode?: boolean;
+}
+
+/** An entry to write: its desc (with `files` for the files database) and optionally its stored members. */
+export interface SyncDbWriteEntry {
+  entry: DescEntry;
+  /** Directory name; default `<entry.name>-<entry.version>`. */
+  dir?: string;
+  /** Stored members, copied verbatim unless `reencode` (a `files` member only goes to the files database). */
+  raw?: EntryMembers;
+}
+
+/** The two archives of a repository, compressed. */
+export interface SyncDbArchives {
+  db: Uint8Array;
+  files: Uint8Array;
+}
+
+function checkOptions(o: SyncDbWriteOptions): Required<Pick<SyncDbWriteOptions, 'compression' | 'descVersion' | 'layout' | 'directoryEntries' | 'mtime'>> {
+  const compression = o.compression ?? 'gzip';
+  if (!(compression in COMPRESSION_SUFFIX)) {
+    throw new RepokitError('INVALID_ARGUMENT', `compression must be one of ${Object.keys(COMPRESSION_SUFFIX).join(', ')}, not ${String(compression)}`);
+  }
+  const descVersion = o.descVersion ?? 2;
+  if (descVersion !== 1 && descVersion !== 2) throw new RepokitError('INVALID_ARGUMENT', `descVersion must be 1 or 2, not ${String(descVersion)}`);
+  if (o.filesVersion !== undefined && o.filesVersion !== 1) throw new RepokitError('INVALID_ARGUMENT', `filesVersion must be 1, not ${String(o.filesVersion)}`);
+  const layout = o.layout ?? 'merged';
+  if (layout !== 'merged' && layout !== 'split') throw new RepokitError('INVALID_ARGUMENT', `layout must be 'merged' or 'split', not ${String(layout)}`);
+  const mtime = o.mtime ?? 0;
+  if (!Number.isSafeInteger(mtime) || mtime < 0) throw new RepokitError('INVALID_ARGUMENT', `mtime must be a non-negative integer, not ${String(mtime)}`);
+  return { compression, descVersion, layout, directoryEntries: o.directoryEntries !== false, mtime };
+}
+
+/** The directory name of an entry to write (checked: one path component, no `..`). */
+export function writeEntryDir(e: SyncDbWriteEntry): string {
+  let dir = e.dir;
+  if (dir === undefined) {
+    if (e.entry.name === undefined || e.entry.version === undefined) {
+      throw new RepokitError('INVALID_ARGUMENT', 'an entry to write needs name and version (or dir)');
+    }
+    dir = entryDirName({ name: e.entry.name, version: e.entry.version });
+  }
+  if (dir === '' || dir === '.' || dir === '..' || dir.includes('/') || dir.includes('\0') || dir.includes('\n')) {
+    throw new RepokitError('INVALID_ARGUMENT', `entry directory ${JSON.stringify(dir)} is not a single path component`);
+  }
+  return dir;
+}
+
+/**
+ * The uncompressed tar of a database (`kind` `'db'` or `'files'`): deterministic, pure. Throws
+ * INVALID_ARGUMENT for two entries with the same directory or a bad directory name, ALPM_ENCODE
+ * for a value the desc format cannot hold.
+ */
+export function syncDbTar(entries: readonly SyncDbWriteEntry[], kind: 'db' | 'files', options: SyncDbWriteOptions = {}): Uint8Array {
+  const o = checkOptions(options);
+  const withDir = entries.map((e) => ({ e, dir: writeEntryDir(e) }));
+  withDir.sort((a, b) => compareCodePoints(a.dir, b.dir));
+  const members: TarWriteEntry[] = [];
+  const common = { mtime: o.mtime, uid: 0, gid: 0, uname: 'root', gname: 'root' };
+  for (let i = 0; i < withDir.length; i++) {
+    const { e, dir } = withDir[i]!;
+    if (i > 0 && withDir[i - 1]!.dir === dir) throw new RepokitError('INVALID_ARGUMENT', `two entries for the directory ${JSON.stringify(dir)}`);
+    if (o.directoryEntries) members.push({ name: `${dir}/`, type: 'directory', mode: 0o755, ...common });
+    const file = (name: string, data: Uint8Array): void => {
+      members.push({ name: `${dir}/${name}`, type: 'file', mode: 0o644, data, ...common });
+    };
+    const raw = options.reencode === true ? undefined : e.raw;
+    if (raw?.desc !== undefined) {
+      file('desc', raw.desc);
+      if (raw.depends !== undefined) file('depends', raw.depends);
+    } else if (o.layout === 'split') {
+      file('desc', encodeUtf8(encodeDesc(e.entry, { version: o.descVersion, layout: 'split' })));
+      const deps = encodeDepends(e.entry);
+      // repo-add 4.x always created depends, xpkg too; an empty one is harmless.
+      file('depends', encodeUtf8(deps));
+    } else {
+      file('desc', encodeUtf8(encodeDesc(e.entry, { version: o.descVersion })));
+    }
+    if (kind === 'files') {
+      if (raw?.files !== undefined) file('files', raw.files);
+      else if (e.entry.files !== undefined) file('files', encodeUtf8(encodeFiles(e.entry.files)));
+    }
+  }
+  return writeTar(members, { format: 'pax', padToRecord: true });
+}
+
+/** Both archives of a repository, compressed (deterministic). */
+export async function buildSyncDb(entries: readonly SyncDbWriteEntry[], options: SyncDbWriteOptions = {}): Promise<SyncDbArchives> {
+  const o = checkOptions(options);
+  const copts = options.level !== undefined ? { level: options.level } : {};
+  const db = await compress(syncDbTar(entries, 'db', options), o.compression, copts);
+  const files = await compress(syncDbTar(entries, 'files', options), o.compression, copts);
+  return { db, files };
+}
+
+/** Where {@link writeSyncDb} put things. */
+export interface WrittenSyncDb {
+  /** `<dir>/<repo>.db.tar<.c>` */
+  db: string;
+  /** `<dir>/<repo>.files.tar<.c>` */
+  files: string;
+  /** `<dir>/<repo>.db` */
+  dbAlias: string;
+  /** `<dir>/<repo>.files` */
+  filesAlias: string;
+  /** How the aliases were made: a relative symlink, or a copy where symlinks are refused. */
+  aliasKind: 'symlink' | 'copy';
+}
+
+/** The archive file name of a repository: `<repo>.<db|files>.tar<suffix>`. */
+export function syncDbFileName(repo: string, kind: 'db' | 'files', compression: Compression): string {
+  return `${repo}.${kind}.tar${COMPRESSION_SUFFIX[compression]}`;
+}
+
+function checkRepoName(repo: string): void {
+  // alpm-repo-name: no '/', '?', '!' or newline, no leading '-'.
+  if (typeof repo !== 'string' || repo === '' || /[/?!\n\0]/.test(repo) || repo.startsWith('-') || repo === '.' || repo === '..') {
+    throw new RepokitError('INVALID_ARGUMENT', `invalid repository name ${JSON.stringify(repo)}`);
+  }
+}
+
+/**
+ * Write a repository's databases into `dir`: `<repo>.db.tar<.c>` and `<repo>.files.tar<.c>`,
+ * each replaced atomically (temporary file, fsync, rename, directory fsync), then the aliases
+ * `<repo>.db` and `<repo>.files` (relative symlinks, or copies where links are refused), also
+ * atomically. A crash leaves every file either old or new, never partial. Takes no lock: see
+ * `repoAdd`/`repoRemove` (repo.ts) for the locked read-modify-write.
+ */
+export async function writeSyncDb(dir: string, repo: string, entries: readonly SyncDbWriteEntry[], options: SyncDbWriteOptions = {}): Promise<WrittenSyncDb> {
+  checkRepoName(repo);
+  const o = checkOptions(options);
+  const archives = await buildSyncDb(entries, options);
+  return installArchives(dir, repo, o.compression, archives);
+}
+
+/** Put already built archives in place: archives first, aliases last. */
+export async function installArchives(dir: string, repo: string, compression: Compression, archives: SyncDbArchives): Promise<WrittenSyncDb> {
+  const path = nodeBuiltin<typeof import('node:path')>('node:path');
+  const db = path.join(dir, syncDbFileName(repo, 'db', compression));
+  const files = path.join(dir, syncDbFileName(repo, 'files', compression));
+  await writeFileAtomic(db, archives.db, { mode: 0o644 });
+  await writeFileAtomic(files, archives.files, { mode: 0o644 });
+  const dbAlias = path.join(dir, `${repo}.db`);
+  const filesAlias = path.join(dir, `${repo}.files`);
+  const k1 = await linkOrCopyAtomic(db, dbAlias);
+  const k2 = await linkOrCopyAtomic(files, filesAlias);
+  return { db, files, dbAlias, filesAlias, aliasKind: k1 === 'copy' || k2 === 'copy' ? 'copy' : 'symlink' };
+}

@@ -1,0 +1,135 @@
+/**
+ * `repokit alpm ...` in-process: add/remove/list/vercmp output, the `list --json` shape from the
+ * issue, exit statuses (0 ok, 1 data error, 2 usage), and that every help text in docs/cli.md
+ * is the one the command prints.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/cli.js';
+import { tinyPackage } from '../helpers/alpm-packages.js';
+
+async function cli(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const status = await run(argv, { io: { out: (s) => (out += s), err: (s) => (err += s) }, readStdin: async () => new Uint8Array() });
+  return { status, out, err };
+}
+
+function repo(): { dir: string; pkg: (name: string, version: string) => string } {
+  const dir = mkdtempSync(join(tmpdir(), 'repokit-alpm-cli-'));
+  return {
+    dir,
+    pkg(name, version) {
+      const p = join(dir, `${name}-${version}-any.pkg.tar.gz`);
+      writeFileSync(p, tinyPackage(name, version));
+      return p;
+    },
+  };
+}
+
+const CORPUS = new URL('../../../shared/corpus/alpm/', import.meta.url).pathname;
+
+describe('repokit alpm', () => {
+  it('add, list, remove', async () => {
+    const r = repo();
+    const db = join(r.dir, 'cli.db.tar.gz');
+    let x = await cli('alpm', 'add', db, r.pkg('a', '1-1'), r.pkg('b', '2:1.0-3'));
+    expect(x).toEqual({ status: 0, out: 'added a 1-1\nadded b 2:1.0-3\n', err: '' });
+    x = await cli('alpm', 'add', '--new', db, r.pkg('a', '1-1'));
+    expect(x.out).toBe('skipped a 1-1 (already in the database)\n');
+    x = await cli('alpm', 'add', db, r.pkg('a', '1-2'));
+    expect(x.out).toBe('replaced a 1-2 (was a-1-1)\n');
+    x = await cli('alpm', 'add', db, r.pkg('a', '1-0'));
+    expect(x.status).toBe(1);
+    expect(x.err).toMatch(/^repokit: .*a-1-0-any\.pkg\.tar\.gz: a 1-0 is older than 1-2/);
+    expect((await cli('alpm', 'add', '--force', db, r.pkg('a', '1-0'))).out).toBe('replaced a 1-0 (was a-1-2)\n');
+    expect(await cli('alpm', 'list', join(r.dir, 'cli.db'))).toEqual({ status: 0, out: 'a 1-0\nb 2:1.0-3\n', err: '' });
+    expect(await cli('alpm', 'remove', db, 'a')).toEqual({ status: 0, out: 'removed a-1-0\n', err: '' });
+    x = await cli('alpm', 'remove', db, 'nope');
+    expect(x.status).toBe(1);
+    expect(x.err).toMatch(/no package named "nope"/);
+    expect((await cli('alpm', 'list', db)).out).toBe('b 2:1.0-3\n');
+  });
+
+  it('add --desc-version 1 --include-sigs writes %MD5SUM% and %PGPSIG%', async () => {
+    const r = repo();
+    const db = join(r.dir, 'v1.db.tar.zst');
+    const p = r.pkg('s', '1-1');
+    writeFileSync(`${p}.sig`, new Uint8Array([1, 2, 3]));
+    expect((await cli('alpm', 'add', '--desc-version', '1', '--include-sigs', db, p)).status).toBe(0);
+    const [e] = JSON.parse((await cli('alpm', 'list', '--json', db)).out) as Record<string, unknown>[];
+    expect(e!['md5sum']).toMatch(/^[0-9a-f]{32}$/);
+    expect(e!['pgpsig']).toBe('AQID');
+  });
+
+  it('list --json: lower-case desc keys, arrays for lists, numbers for sizes and dates, files for .files', async () => {
+    const r = repo();
+    const db = join(r.dir, 'j.db.tar.xz');
+    await cli('alpm', 'add', db, r.pkg('j', '1-1'));
+    const [e] = JSON.parse((await cli('alpm', 'list', '--json', db)).out) as Record<string, unknown>[];
+    expect(Object.keys(e!)).toEqual([
+      'filename', 'name', 'base', 'version', 'desc', 'groups', 'csize', 'isize', 'md5sum', 'sha256sum', 'pgpsig', 'url',
+      'license', 'arch', 'builddate', 'packager', 'replaces', 'conflicts', 'provides', 'depends', 'optdepends',
+      'makedepends', 'checkdepends',
+    ]);
+    expect(e).toMatchObject({ name: 'j', version: '1-1', isize: 4, builddate: 1700000000, license: ['MIT'], groups: [], md5sum: null, pgpsig: null });
+    expect(typeof e!['csize']).toBe('number');
+    const [f] = JSON.parse((await cli('alpm', 'list', '--json', join(r.dir, 'j.files'))).out) as Record<string, unknown>[];
+    expect(f!['files']).toEqual(['usr/', 'usr/j']);
+  });
+
+  it.skipIf(!existsSync(join(CORPUS, 'generated')))('list --json over a repo-add database with relations', async () => {
+    const x = await cli('alpm', 'list', '--json', join(CORPUS, 'generated', 'db', 'gz', 'nimbus.db.tar.gz'));
+    expect(x.status).toBe(0);
+    const rel = (JSON.parse(x.out) as Record<string, unknown>[]).find((e) => e['name'] === 'nimbus-relations')!;
+    expect(rel['optdepends']).toContain('nimbus-docs>=0.7: offline documentation');
+    expect(rel['licenses']).toBeUndefined();
+    expect((rel['license'] as string[]).length).toBe(2);
+  });
+
+  it('data errors exit 1 (with --json: an error object), usage errors exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repokit-alpm-cli-'));
+    const bad = join(dir, 'bad.db.tar.gz');
+    writeFileSync(bad, new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0]));
+    let x = await cli('alpm', 'list', '--json', bad);
+    expect(x.status).toBe(1);
+    expect(JSON.parse(x.out).error.file).toBe(bad);
+    expect(x.err).toMatch(/^repokit: /);
+    expect((await cli('alpm', 'list')).status).toBe(2);
+    expect((await cli('alpm', 'add', bad)).status).toBe(2);
+    expect((await cli('alpm', 'frob')).status).toBe(2);
+    expect((await cli('alpm', 'add', '--desc-version', '3', bad, bad)).status).toBe(2);
+    x = await cli('alpm', 'add', join(dir, 'plain.tar.gz'), bad);
+    expect(x.status).toBe(1);
+    expect(x.err).toMatch(/database archive extension/);
+    expect((await cli('alpm')).status).toBe(2);
+  });
+
+  it('vercmp prints what pacman\'s vercmp prints', async () => {
+    const pairs: [string, string][] = [['1.0', '1.0-1'], ['1:1.0', '2.0'], ['1.0rc', '1.0'], ['1.5.b', '1.5.a'], ['2___a', '2_a']];
+    const hasTool = spawnSync('vercmp', ['1', '2'], { encoding: 'utf8' }).status === 0;
+    for (const [a, b] of pairs) {
+      const x = await cli('alpm', 'vercmp', a, b);
+      expect(x.status).toBe(0);
+      if (hasTool) expect(x.out, `${a} ${b}`).toBe(spawnSync('vercmp', [a, b], { encoding: 'utf8' }).stdout);
+    }
+    expect(JSON.parse((await cli('alpm', 'vercmp', '--json', '1', '2')).out)).toEqual({ a: '1', b: '2', result: -1 });
+    expect((await cli('alpm', 'vercmp', '--', '-1', '1')).status).toBe(0);
+    expect((await cli('alpm', 'vercmp', '1')).status).toBe(2);
+  });
+
+  it('docs/cli.md holds every help text verbatim, and the main help lists the commands', async () => {
+    const doc = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+    for (const args of [['alpm', '--help'], ['alpm', 'add', '--help'], ['alpm', 'remove', '--help'], ['alpm', 'list', '--help'], ['alpm', 'vercmp', '--help']]) {
+      const x = await cli(...args);
+      expect(x.status).toBe(0);
+      expect(doc, args.join(' ')).toContain(`\`\`\`text\n${x.out}\`\`\``);
+    }
+    const main = await cli('--help');
+    expect(main.out).toMatch(/alpm add DB PKG\.\.\./);
+    expect(main.out).toMatch(/alpm vercmp A B/);
+  });
+});
