@@ -28,6 +28,11 @@ export interface SyncDbWriteOptions {
   descVersion?: DescVersion;
   /** `files` layout: 1, the only one there is. */
   filesVersion?: 1;
+  /**
+   * Write `%PGPSIG%` when an entry has one (default true). False leaves every signature out, as
+   * repod's `desc_version = 2` does "to lower the size" of the database.
+   */
+  pgpsig?: boolean;
   /** `'merged'` (default): one `desc`; `'split'`: pacman 4.x / xpkg `desc` plus `depends`. */
   layout?: 'merged' | 'split';
   /** Write `dir/` members (default true, as repo-add does; libalpm does not need them). */
@@ -56,7 +61,7 @@ export interface SyncDbArchives {
   files: Uint8Array;
 }
 
-function checkOptions(o: SyncDbWriteOptions): Required<Pick<SyncDbWriteOptions, 'compression' | 'descVersion' | 'layout' | 'directoryEntries' | 'mtime'>> {
+function checkOptions(o: SyncDbWriteOptions): Required<Pick<SyncDbWriteOptions, 'compression' | 'descVersion' | 'layout' | 'directoryEntries' | 'mtime' | 'pgpsig'>> {
   const compression = o.compression ?? 'gzip';
   if (!(compression in COMPRESSION_SUFFIX)) {
     throw new RepokitError('INVALID_ARGUMENT', `compression must be one of ${Object.keys(COMPRESSION_SUFFIX).join(', ')}, not ${String(compression)}`);
@@ -68,7 +73,14 @@ function checkOptions(o: SyncDbWriteOptions): Required<Pick<SyncDbWriteOptions, 
   if (layout !== 'merged' && layout !== 'split') throw new RepokitError('INVALID_ARGUMENT', `layout must be 'merged' or 'split', not ${String(layout)}`);
   const mtime = o.mtime ?? 0;
   if (!Number.isSafeInteger(mtime) || mtime < 0) throw new RepokitError('INVALID_ARGUMENT', `mtime must be a non-negative integer, not ${String(mtime)}`);
-  return { compression, descVersion, layout, directoryEntries: o.directoryEntries !== false, mtime };
+  if (o.pgpsig !== undefined && typeof o.pgpsig !== 'boolean') throw new RepokitError('INVALID_ARGUMENT', `pgpsig must be a boolean, not ${String(o.pgpsig)}`);
+  return { compression, descVersion, layout, directoryEntries: o.directoryEntries !== false, mtime, pgpsig: o.pgpsig !== false };
+}
+
+function withoutPgpsig(entry: DescEntry): DescEntry {
+  const copy = { ...entry };
+  delete copy.pgpsig;
+  return copy;
 }
 
 /** The directory name of an entry to write (checked: one path component, no `..`). */
@@ -104,17 +116,19 @@ export function syncDbTar(entries: readonly SyncDbWriteEntry[], kind: 'db' | 'fi
     const file = (name: string, data: Uint8Array): void => {
       members.push({ name: `${dir}/${name}`, type: 'file', mode: 0o644, data, ...common });
     };
-    const raw = options.reencode === true ? undefined : e.raw;
+    // Without signatures, stored members that carry one must be re-encoded too.
+    const entry = !o.pgpsig && e.entry.pgpsig !== undefined ? withoutPgpsig(e.entry) : e.entry;
+    const raw = options.reencode === true || entry !== e.entry ? undefined : e.raw;
     if (raw?.desc !== undefined) {
       file('desc', raw.desc);
       if (raw.depends !== undefined) file('depends', raw.depends);
     } else if (o.layout === 'split') {
-      file('desc', encodeUtf8(encodeDesc(e.entry, { version: o.descVersion, layout: 'split' })));
-      const deps = encodeDepends(e.entry);
+      file('desc', encodeUtf8(encodeDesc(entry, { version: o.descVersion, layout: 'split' })));
+      const deps = encodeDepends(entry);
       // repo-add 4.x always created depends, xpkg too; an empty one is harmless.
       file('depends', encodeUtf8(deps));
     } else {
-      file('desc', encodeUtf8(encodeDesc(e.entry, { version: o.descVersion })));
+      file('desc', encodeUtf8(encodeDesc(entry, { version: o.descVersion })));
     }
     if (kind === 'files') {
       if (raw?.files !== undefined) file('files', raw.files);

@@ -15,10 +15,12 @@ export interface RepodSyncDbOptions {
   /**
    * The ALPM desc layout (the writer's numbering: 1 writes `%MD5SUM%`, 2 drops it). Always 1:
    * both of repod's desc versions keep `%MD5SUM%` (repod's "2" is its v1 without `%PGPSIG%`,
-   * which ALPM's numbering has no name for; see docs/repod.md).
+   * which is `pgpsig: false`; see docs/repod.md).
    */
   descVersion: 1 | 2;
   filesVersion: RepodFilesVersion;
+  /** Whether `%PGPSIG%` is written: repod's desc_version 1 keeps signatures, 2 drops them. */
+  pgpsig: boolean;
 }
 
 const COMPRESSION: Record<RepodCompression, SyncDbCompression> = { '': 'none', bz2: 'bzip2', gz: 'gzip', xz: 'xz', zst: 'zstd' };
@@ -45,5 +47,6 @@ export function repodSyncDbOptions(
     // repod's desc_version 1 and 2 both require %MD5SUM%: that is ALPM's layout 1.
     descVersion: 1,
     filesVersion: config.syncdb.filesVersion,
+    pgpsig: config.syncdb.descVersion !== 2,
   };
 }

@@ -293,9 +293,9 @@ describe('lookup and the sync database options', () => {
     expect(() => repodStabilityPaths(core, 'staging')).toThrow(/has no staging repository/);
   });
   it('maps compression and versions to the ALPM writer options', () => {
-    expect(repodSyncDbOptions(c, 'core', { architecture: 'x86_64', layer: 'testing' })).toEqual({ compression: 'zstd', descVersion: 1, filesVersion: 1 });
-    expect(repodSyncDbOptions(c, 'core', { architecture: 'aarch64' })).toEqual({ compression: 'none', descVersion: 1, filesVersion: 1 });
-    expect(repodSyncDbOptions(c, 'extra')).toEqual({ compression: 'bzip2', descVersion: 1, filesVersion: 1 });
+    expect(repodSyncDbOptions(c, 'core', { architecture: 'x86_64', layer: 'testing' })).toEqual({ compression: 'zstd', descVersion: 1, filesVersion: 1, pgpsig: false });
+    expect(repodSyncDbOptions(c, 'core', { architecture: 'aarch64' })).toEqual({ compression: 'none', descVersion: 1, filesVersion: 1, pgpsig: false });
+    expect(repodSyncDbOptions(c, 'extra')).toEqual({ compression: 'bzip2', descVersion: 1, filesVersion: 1, pgpsig: false });
     const d = (comp: string) => repodSyncDbOptions(load(`database_compression = "${comp}"`), 'default').compression;
     expect(['gz', 'xz', 'zst', 'bz2', ''].map(d)).toEqual(['gzip', 'xz', 'zstd', 'bzip2', 'none']);
     expect(() => repodSyncDbOptions(c, 'extra', { layer: 'debug' })).toThrow(/does not have a debug repository/);

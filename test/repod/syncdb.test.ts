@@ -1,8 +1,9 @@
 /**
  * The sync-database options a configuration yields drive repokit's ALPM writer
  * (src/alpm/sync-db-write.ts): every repod compression gives an archive the plumbing recognises
- * as that compression, and both of repod's desc versions give entries with %MD5SUM% (repod
- * requires it in both; the writer's descVersion 2 would drop it).
+ * as that compression, both of repod's desc versions give entries with %MD5SUM% (repod
+ * requires it in both; the writer's descVersion 2 would drop it), and %PGPSIG% is written for
+ * repod's desc_version 1 and left out for 2.
  */
 import { describe, expect, it } from 'vitest';
 import { REPOD_COMPRESSIONS, REPOD_DESC_VERSIONS, repodSyncDbOptions, resolveRepodConfig } from '../../src/repod/index.js';
@@ -27,6 +28,7 @@ const entry: DescEntry = {
   csize: 10,
   isize: 20,
   md5sum: '0123456789abcdef0123456789abcdef',
+  pgpsig: 'iQEzBAABCAAdFiEE',
   sha256sum: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
   url: 'https://example.org',
   license: ['MIT'],
@@ -64,6 +66,8 @@ describe('repodSyncDbOptions -> ALPM sync-db writer', () => {
         const desc = descOf(await decompress(db));
         expect(desc).toContain('%MD5SUM%\n0123456789abcdef0123456789abcdef\n');
         expect(desc).toContain('%NAME%\nfoo\n');
+        if (version === 1) expect(desc).toContain('%PGPSIG%\niQEzBAABCAAdFiEE\n');
+        else expect(desc).not.toContain('%PGPSIG%');
       });
     }
   }
