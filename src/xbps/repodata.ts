@@ -146,7 +146,12 @@ export function entrySize(e: XbpsIndexEntry): number | bigint | undefined {
 export function entryFileName(e: XbpsIndexEntry): string {
   const arch = entryArch(e);
   if (arch === undefined) throw new RepokitError('XBPS_BAD_ENTRY', `${e.pkgname}: no architecture`);
-  return xbpsFileName(e.pkgver, arch);
+  const name = xbpsFileName(e.pkgver, arch);
+  // The name comes from the repodata, which may be hostile: it must stay one path component.
+  if (/[/\0]/.test(name) || name.startsWith('.')) {
+    throw new RepokitError('XBPS_BAD_ENTRY', `${e.pkgname}: ${JSON.stringify(name)} is not a package file name`);
+  }
+  return name;
 }
 
 /** `<pkgver>.<arch>.xbps`, the name xbps-create gives a package. */
