@@ -9,18 +9,26 @@
  *    of repository-like sizes), copied to distinct files in <tmp>/.../x86_64/RPMS.classic/.
  * 2. The page cache is warmed by reading every file once (both sides read from memory).
  * 3. Per round, A/B interleaved with the order alternating: the floor, then repokit with worker
- *    threads (as many as cores, at most 4) and with none (one thread). Each repokit run is a
- *    fresh `node bench/lib/aptrpm-worker.mjs` process; its time is buildArchIndexes' wall time;
- *    peak RSS from VmHWM. The floor's peak memory is that of the larger of the two tools
- *    (`/usr/bin/time -f %M` when available).
- * 4. Both repokit variants must produce the same pkglist (size and MD5 are compared).
+ *    threads (as many as cores, at most 4: the library's default) and with none (everything in
+ *    one thread). Each repokit run is a fresh `node bench/lib/aptrpm-worker.mjs` process; its time
+ *    is buildArchIndexes' wall time; peak RSS from VmHWM. The floor's peak memory is that of the
+ *    larger of the two tools (`/usr/bin/time -f %M` when available).
+ * 4. Reported: the best round of each side (the ratio is best / best), every round's times, the
+ *    CPU time (user + system, all threads) of the best rounds — on a shared machine wall times
+ *    swing with other work while CPU times hardly move — and the machine's load and CPU pressure
+ *    (Linux PSI) before and after.
+ * 5. `--profile[=threads,single]` (default threads) CPU-profiles one more run of a variant and
+ *    prints the hottest functions of its main thread and of one worker thread.
+ * 6. Both repokit variants must produce the same pkglist (size and MD5 are compared), and its .xz
+ *    must decompress (with the xz tool, when installed) to the same bytes.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, readSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJsonChild } from './lib/child.mjs';
+import { summarizeCpuProfile } from './lib/cpuprofile.mjs';
 import { fmtInt, fmtMs } from './lib/format.mjs';
 import { aptrpmCorpus } from './lib/aptrpm-corpus.mjs';
 
@@ -32,11 +40,27 @@ const WORKER = join(HERE, 'lib', 'aptrpm-worker.mjs');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const MAX_FILES = 1000;
 
-/** Run one coreutils hasher over all files; wall time and (when measurable) peak RSS in KiB. */
+/** The 1-minute load average and Linux's CPU pressure ("some", 10 s average, %) when available. */
+function busy() {
+  let psi = null;
+  try {
+    const m = /^some avg10=([\d.]+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    if (m) psi = Number(m[1]);
+  } catch {
+    // no PSI here
+  }
+  return { load: os.loadavg()[0] ?? 0, psi };
+}
+
+function fmtBusy(b) {
+  return `load ${b.load.toFixed(2)}${b.psi === null ? '' : `, CPU pressure ${b.psi.toFixed(0)}%`}`;
+}
+
+/** Run one coreutils hasher over all files; wall time and (when measurable) peak RSS in KiB and CPU time. */
 function hashTool(tool, files) {
   return new Promise((resolve, reject) => {
     const cmd = TIME ?? tool;
-    const args = TIME ? ['-f', '%M', tool, '--', ...files] : ['--', ...files];
+    const args = TIME ? ['-f', '%M %U %S', tool, '--', ...files] : ['--', ...files];
     const t0 = performance.now();
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     const err = [];
@@ -46,8 +70,8 @@ function hashTool(tool, files) {
       const ms = performance.now() - t0;
       const text = Buffer.concat(err).toString();
       if (code !== 0) return reject(new Error(`${tool} failed (${code}): ${text.slice(-500)}`));
-      const m = /(\d+)\s*$/.exec(text.trim());
-      resolve({ ms, maxRssKiB: TIME && m ? Number(m[1]) : 0 });
+      const m = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(text.trim());
+      resolve({ ms, maxRssKiB: TIME && m ? Number(m[1]) : 0, cpuMs: TIME && m ? (Number(m[2]) + Number(m[3])) * 1000 : null });
     });
   });
 }
@@ -55,7 +79,8 @@ function hashTool(tool, files) {
 async function floor(files) {
   const a = await hashTool('md5sum', files);
   const b = await hashTool('b2sum', files);
-  return { ms: a.ms + b.ms, maxRssKiB: Math.max(a.maxRssKiB, b.maxRssKiB), parts: { md5sum: a.ms, b2sum: b.ms } };
+  const cpuMs = a.cpuMs === null || b.cpuMs === null ? null : a.cpuMs + b.cpuMs;
+  return { ms: a.ms + b.ms, maxRssKiB: Math.max(a.maxRssKiB, b.maxRssKiB), cpuMs, parts: { md5sum: a.ms, b2sum: b.ms } };
 }
 
 function toolsMissing() {
@@ -104,9 +129,10 @@ export async function run(ctx) {
 
   const threads = Math.min(4, os.availableParallelism());
   const variants = [
-    { id: 'threads', workers: threads, label: `aptrpm: build indexes (${threads} threads)` },
+    { id: 'threads', workers: threads, label: `aptrpm: build indexes (${threads} hashing threads + main)` },
     { id: 'single', workers: 0, label: 'aptrpm: build indexes (1 thread)' },
   ];
+  const busyStart = busy();
   const floorRuns = [];
   const rk = new Map(variants.map((v) => [v.id, []]));
   for (let r = 0; r < ctx.runs; r++) {
@@ -116,9 +142,16 @@ export async function run(ctx) {
     }
     if (r % 2 === 1) sides.reverse();
     for (const s of sides) await s();
-    log(`  run ${r + 1}/${ctx.runs}: floor ${fmtMs(floorRuns.at(-1).ms)}, ${variants.map((v) => `${v.id} ${fmtMs(rk.get(v.id).at(-1).ms)}`).join(', ')}`);
+    log(`  run ${r + 1}/${ctx.runs}: floor ${fmtMs(floorRuns.at(-1).ms)}, ${variants.map((v) => `${v.id} ${fmtMs(rk.get(v.id).at(-1).ms)}`).join(', ')} (${fmtBusy(busy())})`);
   }
+  const busyEnd = busy();
   const best = (list) => ({ ms: Math.min(...list.map((x) => x.ms)), maxRssKiB: Math.max(...list.map((x) => x.maxRssKiB)), all: list.map((x) => x.ms) });
+  const fastest = (list) => list.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const cpuOf = (list) => {
+    const c = fastest(list).cpuMs;
+    return c === null || c === undefined ? 'n/a' : fmtMs(c);
+  };
+  const allOf = (list) => list.map((x) => fmtMs(x.ms)).join(', ');
   const fl = best(floorRuns);
   const bestFloor = floorRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
   const rows = variants.map((v) => {
@@ -128,11 +161,39 @@ export async function run(ctx) {
   const checks = variants.map((v) => JSON.stringify(rk.get(v.id)[0].checks));
   if (new Set(checks).size !== 1) notes.push(`the variants wrote different pkglists: ${checks.join(' vs ')}`);
   else info.push(`output: ${checks[0]} (identical with and without worker threads)`);
+  for (const v of variants) if (rk.get(v.id).some((x) => x.checks.xzSameBytes === false)) notes.push(`${v.id}: pkglist.classic.xz does not decompress to pkglist.classic`);
   info.push(
     `floor: md5sum ${fmtMs(bestFloor.parts.md5sum)} + b2sum ${fmtMs(bestFloor.parts.b2sum)} (best round); target: repokit at most 1.3× the floor`,
+    `rounds (wall): floor ${allOf(floorRuns)}; ${variants.map((v) => `${v.id} ${allOf(rk.get(v.id))}`).join('; ')}`,
+    `CPU time of the best rounds (user + system, all threads): floor ${cpuOf(floorRuns)}; ${variants.map((v) => `${v.id} ${cpuOf(rk.get(v.id))}`).join('; ')}`,
+    `machine: ${fmtBusy(busyStart)} before, ${fmtBusy(busyEnd)} after (${os.availableParallelism()} cores)`,
     `method: best of ${ctx.runs} rounds, A/B interleaved; repokit time = buildArchIndexes() wall time in a fresh process (start-up and imports excluded); peak RSS from VmHWM${TIME ? '; the floor’s from /usr/bin/time' : ''}`,
     `area time: ${fmtMs(performance.now() - t0)}`,
   );
-  for (const r of rows) if (r.ratio > 1.3) notes.push(`${r.task}: ${r.ratio.toFixed(2)}× the floor, above the 1.3× target`);
-  return { area: name, rows, info, notes };
+  let profile = null;
+  if (ctx.profile) {
+    profile = [];
+    const wanted = ctx.profile.filter((m) => variants.some((v) => v.id === m));
+    if (wanted.length === 0) wanted.push('threads');
+    for (const id of wanted) {
+      const v = variants.find((x) => x.id === id);
+      const dir = mkdtempSync(join(os.tmpdir(), 'repokit-bench-aptrpm-prof-'));
+      try {
+        await runJsonChild(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, WORKER, corpus.root, corpus.arch, String(v.workers)], { cwd: REPO });
+        // One file per thread, main thread first (its thread id, the 4th field, is 0).
+        const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => Number(a.split('.')[4]) - Number(b.split('.')[4]));
+        profile.push({ mode: `${id}, main thread`, ...summarizeCpuProfile(join(dir, files[0]), { root: REPO, top: ctx.profileTop }) });
+        if (files.length > 1) profile.push({ mode: `${id}, a worker thread`, ...summarizeCpuProfile(join(dir, files[1]), { root: REPO, top: ctx.profileTop }) });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  for (const [k, r] of rows.entries()) {
+    if (r.ratio <= 1.3) continue;
+    // Hashing alone costs about the floor; in one thread the xz compression can only add to it.
+    const why = variants[k].workers === 0 ? ' (reference: the target is for the default build with worker threads; one thread cannot overlap compression and hashing)' : '';
+    notes.push(`${r.task}: ${r.ratio.toFixed(2)}× the floor, above the 1.3× target${why}`);
+  }
+  return { area: name, rows, info, notes, profile };
 }

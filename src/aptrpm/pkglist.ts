@@ -139,10 +139,16 @@ export function compareBytewise(a: string, b: string): number {
   return a.length - b.length;
 }
 
-function sourceRpmOf(h: Header): string {
+/** @internal SOURCERPM of a main header, '' when absent (the pkglist's first sort key). */
+export function sourceRpmOf(h: Header): string {
   const e = h.entry(TAG.SOURCERPM);
   if (e === undefined || e.type !== RpmType.STRING) return '';
   return h.getString(TAG.SOURCERPM)!;
+}
+
+/** @internal NAME of a main header, when it is a STRING. */
+export function packageNameOf(h: Header): string | undefined {
+  return h.entry(TAG.NAME)?.type === RpmType.STRING ? h.getString(TAG.NAME)! : undefined;
 }
 
 /** ALT's header order: by SOURCERPM, then by file name (both bytewise). */
@@ -411,13 +417,16 @@ export function buildPkglist(records: readonly PackageRecord[], options: Pkglist
  * pkglist order: SOURCERPM → NAMEs.
  */
 export function binaryIndex(records: readonly PackageRecord[]): Map<string, string[]> {
+  return binaryIndexInOrder(records.slice().sort(comparePackageRecords).map((r) => ({ sourceRpm: sourceRpmOf(r.header), name: packageNameOf(r.header) })));
+}
+
+/** @internal {@link binaryIndex} of packages already in pkglist order, given their SOURCERPM and NAME. */
+export function binaryIndexInOrder(packages: Iterable<{ sourceRpm: string; name: string | undefined }>): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const r of records.slice().sort(comparePackageRecords)) {
-    const srpm = sourceRpmOf(r.header);
-    const name = r.header.entry(TAG.NAME)?.type === RpmType.STRING ? r.header.getString(TAG.NAME)! : undefined;
-    if (srpm === '' || name === undefined) continue;
-    let list = out.get(srpm);
-    if (list === undefined) out.set(srpm, (list = []));
+  for (const { sourceRpm, name } of packages) {
+    if (sourceRpm === '' || name === undefined) continue;
+    let list = out.get(sourceRpm);
+    if (list === undefined) out.set(sourceRpm, (list = []));
     list.push(name);
   }
   return out;

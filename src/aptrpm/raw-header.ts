@@ -136,3 +136,38 @@ export function encodeRawHeader(entries: readonly RawEntry[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Overwrite the value of a STRING entry of an encoded header (from {@link encodeRawHeader}) in
+ * place with a value of the same byte length. A header encoded with placeholder digests gets the
+ * real ones this way: the layout cannot change, so the bytes are those a fresh encoding would
+ * give. RPM_ENCODE when the entry is missing, not a STRING, or of another length.
+ */
+export function setStringInPlace(blob: Uint8Array, tag: number, value: string): void {
+  const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const n = dv.getUint32(8);
+  const ds = 16 + 16 * n;
+  // Entries are sorted by tag.
+  let lo = 0;
+  let hi = n - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = 16 + 16 * mid;
+    const t = dv.getUint32(at);
+    if (t < tag) lo = mid + 1;
+    else if (t > tag) hi = mid - 1;
+    else {
+      // Digests are ASCII: no encoder needed for them.
+      const bytes = /^[\x01-\x7f]*$/.test(value) ? null : utf8.encode(value);
+      const length = bytes === null ? value.length : bytes.length;
+      const start = ds + dv.getUint32(at + 8);
+      if (dv.getUint32(at + 4) !== RpmType.STRING || start + length >= blob.length || blob[start + length] !== 0 || blob.subarray(start, start + length).includes(0)) {
+        throw new RepokitError('RPM_ENCODE', `tag ${tag}: not a STRING of ${length} bytes`);
+      }
+      if (bytes !== null) blob.set(bytes, start);
+      else for (let k = 0; k < length; k++) blob[start + k] = value.charCodeAt(k);
+      return;
+    }
+  }
+  throw new RepokitError('RPM_ENCODE', `tag ${tag} is not in the header`);
+}

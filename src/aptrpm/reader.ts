@@ -9,6 +9,7 @@
  * header (plus the decompressor's buffers) is held at a time.
  */
 import { RepokitError } from '../shared/errors.js';
+import { fileChunks } from '../shared/hash.js';
 import { nodeBuiltin, type ByteInput, type NodeReadableLike } from '../shared/input.js';
 import { checkHeaderIntro, parseHeader, RpmType, type Header, type HeaderLimits, type RpmProfile } from '../rpm/index.js';
 import { TAG } from './tags.js';
@@ -97,41 +98,11 @@ function refuseCompressed(bytes: Uint8Array): void {
 /** Anything readPkglist accepts: a path, URL, bytes, a Node or web stream, or chunks. */
 export type PkglistInput = ByteInput | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
+/** Read size for list files: large, since a list is parsed as one stream of headers. */
 const CHUNK = 1 << 20;
 
-async function* fileChunks(path: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
-  const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
-  let fh: import('node:fs/promises').FileHandle;
-  try {
-    fh = await fs.promises.open(path, 'r');
-  } catch (e) {
-    throw ioError(e, path);
-  }
-  try {
-    for (;;) {
-      signal?.throwIfAborted();
-      const buf = new Uint8Array(CHUNK);
-      let n: number;
-      try {
-        ({ bytesRead: n } = await fh.read(buf, 0, CHUNK, null));
-      } catch (e) {
-        throw ioError(e, path);
-      }
-      if (n === 0) return;
-      yield n === CHUNK ? buf : buf.subarray(0, n);
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
-function ioError(e: unknown, file: string): RepokitError {
-  const err = e as { code?: unknown; message?: unknown };
-  const code = typeof err.code === 'string' ? ` (${err.code})` : '';
-  return new RepokitError('IO_ERROR', `cannot read: ${typeof err.message === 'string' ? err.message.replace(/^[A-Z]+: /, '') : String(e)}${code}`, {
-    file,
-    cause: e,
-  });
+function chunkOptions(signal: AbortSignal | undefined): { chunkSize: number; signal?: AbortSignal } {
+  return signal === undefined ? { chunkSize: CHUNK } : { chunkSize: CHUNK, signal };
 }
 
 function isNodeReadable(x: unknown): x is NodeReadableLike & AsyncIterable<unknown> {
@@ -140,10 +111,10 @@ function isNodeReadable(x: unknown): x is NodeReadableLike & AsyncIterable<unkno
 
 async function* toChunks(input: PkglistInput, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
   if (typeof input === 'string') {
-    yield* fileChunks(input, signal);
+    yield* fileChunks(input, chunkOptions(signal));
   } else if (input instanceof URL) {
     const url = nodeBuiltin<typeof import('node:url')>('node:url');
-    yield* fileChunks(url.fileURLToPath(input), signal);
+    yield* fileChunks(url.fileURLToPath(input), chunkOptions(signal));
   } else if (input instanceof Uint8Array) {
     yield input;
   } else if (input instanceof ArrayBuffer) {

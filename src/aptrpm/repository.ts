@@ -18,23 +18,27 @@
 import { RepokitError, isRepokitError } from '../shared/errors.js';
 import { nodeBuiltin } from '../shared/input.js';
 import { concatBytes, toHex } from '../shared/bytes.js';
-import { parseRpm, readRpm, readRpmSync, type RpmPackage } from '../rpm/index.js';
+import { parseRpm, readRpm, readRpmSync, type Header, type RpmPackage } from '../rpm/index.js';
 import { withLockFile, writeFileAtomic } from '../shared/atomic.js';
 import {
-  binaryIndex,
+  binaryIndexInOrder,
   checkComponent,
   compareBytewise,
-  comparePackageRecords,
   isBinaryHeader,
+  packageNameOf,
   pkglistContext,
   pkglistHeader,
+  sourceRpmOf,
   srclistHeader,
   type ChangelogPolicy,
+  type PackageFileInfo,
   type PackageRecord,
   type PkglistOptions,
 } from './pkglist.js';
 import { formatComponentRelease, formatRelease, parseRelease, type ReleaseChecksum, type ReleaseFile } from './release.js';
-import { hashFilesInOrder } from './scan.js';
+import { ioError } from './io-error.js';
+import { setStringInPlace } from './raw-header.js';
+import { ScanJob, type ScanOptions } from './scan.js';
 import { readPkglist } from './reader.js';
 import { CRPMTAG, TAG } from './tags.js';
 
@@ -127,16 +131,6 @@ function checkPackageFileName(name: string): string {
 function errno(e: unknown): string | undefined {
   const c = (e as { code?: unknown } | null)?.code;
   return typeof c === 'string' ? c : undefined;
-}
-
-function ioError(e: unknown, file: string): RepokitError {
-  if (isRepokitError(e)) return e;
-  const sys = e as { code?: unknown; syscall?: unknown };
-  let msg = e instanceof Error ? e.message : String(e);
-  if (typeof sys.code === 'string' && typeof sys.syscall === 'string') {
-    msg = `cannot ${sys.syscall}: ${msg.replace(/^[A-Z0-9_]+: /, '').replace(/, [a-z_]+ '.*'$/s, '')} (${sys.code})`;
-  }
-  return new RepokitError('IO_ERROR', msg, { file, cause: e });
 }
 
 /** Directory entries, or [] when the directory does not exist. */
@@ -234,9 +228,33 @@ async function compressList(parts: readonly Uint8Array[], format: ListCompressio
   return compress(parts, format === 'xz' ? 'xz' : 'bzip2');
 }
 
-/** A list built by {@link streamList}: its headers, hashes, and its xz form when asked. */
+/** One package of a list being built: what ordering, the result and the srclist need, and its index header. */
+interface ListEntry {
+  name: string;
+  size: number;
+  /** SOURCERPM ('' when absent): the pkglist's first sort key and the srclist's link. */
+  sourceRpm: string;
+  /** NAME, for the srclist's CRPMTAG_BINARY. */
+  packageName: string | undefined;
+  /** The main header, kept only while its index header cannot be encoded yet. */
+  header: Header | null;
+  /** The index header, encoded with placeholder digests until the file's own are known. */
+  blob: Uint8Array | null;
+}
+
+/** How one kind of list is made from the packages of a directory. */
+interface ListPlan {
+  kind: 'pkglist' | 'srclist';
+  /** True when encoding needs every header first (stripped file lists keep the repository's `/…` dependencies). */
+  needsAllHeaders: boolean;
+  /** The header encoder; given every header when `needsAllHeaders`, else none. */
+  encoder(headers: readonly Header[]): (r: PackageRecord) => Uint8Array;
+  compare(a: ListEntry, b: ListEntry): number;
+}
+
+/** A list built by {@link streamList}: its packages and headers in order, hashes, and its xz form when asked. */
 interface BuiltList {
-  records: PackageRecord[];
+  entries: ListEntry[];
   headers: Uint8Array[];
   size: number;
   hashes: Hashes;
@@ -244,8 +262,11 @@ interface BuiltList {
 }
 
 type Lzma = typeof import('@napi-rs/lzma');
-/** Bytes of index headers handed to the xz encoder at once. */
-const XZ_BATCH = 1 << 20;
+/**
+ * Bytes of index headers handed to the xz encoder at once: its per-call cost is high for
+ * header-sized pieces, and small enough batches keep the work left after the last file small.
+ */
+const XZ_BATCH = 256 * 1024;
 let lzma: Promise<Lzma> | undefined;
 async function xzEncoder(): Promise<InstanceType<Lzma['XzCompressor']>> {
   lzma ??= import('@napi-rs/lzma').then(
@@ -255,87 +276,115 @@ async function xzEncoder(): Promise<InstanceType<Lzma['XzCompressor']>> {
       throw new RepokitError('UNSUPPORTED_COMPRESSION', `xz needs the @napi-rs/lzma package and its native binding: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { cause: e });
     },
   );
-  // xz's default preset, as the xz tool (and compress() in src/shared) uses it.
+  // genbasedir runs `xz -k`: xz's default preset 6 (also compress()'s in src/shared).
   return new (await lzma).XzCompressor({ preset: 6 });
 }
 
+/** Placeholders of the digests' lengths: headers are encoded before the files are hashed. */
+const MD5_PLACEHOLDER = '0'.repeat(32);
+const BLAKE2B_PLACEHOLDER = '0'.repeat(128);
+
 /**
- * Read the headers of the packages in `dir`, order them, then hash the files in that order (in
- * worker threads when asked) while this thread encodes each package's index header as soon as
- * its digests arrive, hashes the list and feeds the xz encoder: reading, hashing and compressing
- * overlap. The bytes do not depend on the number of threads.
+ * Build one list from the packages `names` in `dir`, reading every file once for its digests
+ * while doing everything else:
+ *   1. worker threads (when asked) start hashing the files at once, in directory order;
+ *   2. meanwhile this thread reads each package's headers (the bytes up to the end of the main
+ *      header), encodes its index header with placeholder digests and drops the parsed header
+ *      (stripped pkglists first need every header's `/…` dependencies: those headers are kept
+ *      until all are read);
+ *   3. the packages are ordered, and the files not yet taken are hashed in that order;
+ *   4. as each file's digests arrive in that order, they are written into its index header, which
+ *      goes to the list's MD5/BLAKE2b and to the xz encoder — compression overlaps the hashing.
+ * The bytes depend neither on the number of threads nor on the timing.
  */
-async function streamList(
-  dir: string,
-  names: readonly string[],
-  kind: 'pkglist' | 'srclist',
-  encodeFor: (records: PackageRecord[]) => { order: PackageRecord[]; encode: (r: PackageRecord) => Uint8Array | null },
-  options: IndexOptions,
-  wantXz: boolean,
-): Promise<BuiltList> {
+async function streamList(dir: string, names: readonly string[], plan: ListPlan, options: IndexOptions, wantXz: boolean): Promise<BuiltList> {
   const path = nodeBuiltin<Path>('node:path');
   const crypto = nodeBuiltin<Crypto>('node:crypto');
-  const records: PackageRecord[] = names.map((name) => {
-    const file = path.join(dir, name);
-    let pkg: RpmPackage;
-    try {
-      pkg = readRpmSync(file);
-    } catch (e) {
-      if (isRepokitError(e)) e.withFile(file);
-      throw e;
-    }
-    return { header: pkg.header, file: { name, size: pkg.offsets.fileSize ?? 0, md5: '' } };
-  });
-  const { order, encode } = encodeFor(records);
-  const xz = wantXz ? await xzEncoder() : null;
-  const xzParts: Uint8Array[] = [];
-  const md5 = crypto.createHash('md5');
-  const b2 = crypto.createHash('blake2b512');
-  const headers: Uint8Array[] = [];
-  const kept: PackageRecord[] = [];
-  let size = 0;
-  let batch: Uint8Array[] = [];
-  let batchSize = 0;
-  const flushXz = () => {
-    if (batchSize === 0) return;
-    const z = xz!.update(batch.length === 1 ? batch[0]! : concatBytes(batch));
-    if (z.length > 0) xzParts.push(Uint8Array.prototype.slice.call(z));
-    batch = [];
-    batchSize = 0;
-  };
-  const scanOptions: { blake2b?: boolean; workers?: number; signal?: AbortSignal } = { blake2b: options.blake2b !== false };
+  const wantB2 = options.blake2b !== false;
+  const paths = names.map((n) => path.join(dir, n));
+  const scanOptions: ScanOptions = { blake2b: wantB2 };
   if (options.workers !== undefined) scanOptions.workers = options.workers;
   if (options.signal !== undefined) scanOptions.signal = options.signal;
-  await hashFilesInOrder(
-    order.map((r) => path.join(dir, r.file.name)),
-    scanOptions,
-    (k, d) => {
-      const r = order[k]!;
-      if (d.size !== r.file.size) {
-        throw new RepokitError('IO_ERROR', `${kind}: the file changed while it was indexed (${r.file.size} then ${d.size} bytes)`, { file: path.join(dir, r.file.name) });
+  const job = new ScanJob(paths, scanOptions, false);
+  try {
+    const placeholder = (e: { name: string; size: number }): PackageFileInfo =>
+      wantB2 ? { name: e.name, size: e.size, md5: MD5_PLACEHOLDER, blake2b: BLAKE2B_PLACEHOLDER } : { name: e.name, size: e.size, md5: MD5_PLACEHOLDER };
+    const encodeNow = plan.needsAllHeaders ? null : plan.encoder([]);
+    const entries: ListEntry[] = paths.map((file, i) => {
+      options.signal?.throwIfAborted();
+      let pkg: RpmPackage;
+      try {
+        pkg = readRpmSync(file);
+      } catch (e) {
+        if (isRepokitError(e)) e.withFile(file);
+        throw e;
       }
-      r.file.md5 = d.md5;
-      if (d.blake2b !== null) r.file.blake2b = d.blake2b;
-      const h = encode(r);
-      if (h === null) return;
-      kept.push(r);
+      const h = pkg.header;
+      const e: ListEntry = { name: names[i]!, size: pkg.offsets.fileSize ?? 0, sourceRpm: sourceRpmOf(h), packageName: packageNameOf(h), header: h, blob: null };
+      if (encodeNow !== null) {
+        e.blob = encodeNow({ header: h, file: placeholder(e) });
+        e.header = null;
+      }
+      return e;
+    });
+    if (encodeNow === null) {
+      const encode = plan.encoder(entries.map((e) => e.header!));
+      for (const e of entries) {
+        e.blob = encode({ header: e.header!, file: placeholder(e) });
+        e.header = null;
+      }
+    }
+    const order = entries.map((_, i) => i).sort((a, b) => plan.compare(entries[a]!, entries[b]!));
+    job.prioritize(order);
+
+    const xz = wantXz ? await xzEncoder() : null;
+    const xzParts: Uint8Array[] = [];
+    const md5 = crypto.createHash('md5');
+    const b2 = crypto.createHash('blake2b512');
+    const headers: Uint8Array[] = [];
+    let size = 0;
+    let batch: Uint8Array[] = [];
+    let batchSize = 0;
+    const flushXz = () => {
+      if (batchSize === 0) return;
+      const z = xz!.update(batch.length === 1 ? batch[0]! : concatBytes(batch));
+      if (z.length > 0) xzParts.push(Uint8Array.prototype.slice.call(z));
+      batch = [];
+      batchSize = 0;
+    };
+    await job.deliverInOrder(order, (i, raw) => {
+      const e = entries[i]!;
+      if (raw.size !== e.size) {
+        throw new RepokitError('IO_ERROR', `${plan.kind}: the file changed while it was indexed (${e.size} then ${raw.size} bytes)`, { file: paths[i]! });
+      }
+      const h = e.blob!;
+      e.blob = null;
+      setStringInPlace(h, CRPMTAG.MD5, raw.md5);
+      if (raw.b2 !== null) setStringInPlace(h, CRPMTAG.BLAKE2B, raw.b2);
       headers.push(h);
       size += h.length;
       md5.update(h);
       b2.update(h);
       if (xz !== null) {
-        // Batched: the encoder's per-call cost is high for header-sized pieces.
         batch.push(h);
         batchSize += h.length;
         if (batchSize >= XZ_BATCH) flushXz();
       }
-    },
-  );
-  if (xz !== null) {
-    flushXz();
-    xzParts.push(Uint8Array.prototype.slice.call(await xz.finish()));
+    });
+    if (xz !== null) {
+      flushXz();
+      xzParts.push(Uint8Array.prototype.slice.call(await xz.finish()));
+    }
+    return {
+      entries: order.map((i) => entries[i]!),
+      headers,
+      size,
+      hashes: { md5: md5.digest('hex'), blake2b: b2.digest('hex') },
+      xz: xz === null ? null : xzParts,
+    };
+  } finally {
+    job.close();
   }
-  return { records: kept, headers, size, hashes: { md5: md5.digest('hex'), blake2b: b2.digest('hex') }, xz: xz === null ? null : xzParts };
 }
 
 /**
@@ -371,13 +420,14 @@ export async function buildArchIndexes(root: string, arch: string, options: Inde
     const pkglist = await streamList(
       rpmsDir,
       await rpmFiles(rpmsDir),
-      'pkglist',
-      (records) => {
-        const ctx = pkglistContext(
-          records.map((r) => r.header),
-          pkglistOptions,
-        );
-        return { order: records.slice().sort(comparePackageRecords), encode: (r) => pkglistHeader(r, ctx) };
+      {
+        kind: 'pkglist',
+        needsAllHeaders: pkglistOptions.fileList === 'stripped',
+        encoder: (headers) => {
+          const ctx = pkglistContext(headers, pkglistOptions);
+          return (r) => pkglistHeader(r, ctx);
+        },
+        compare: (a, b) => compareBytewise(a.sourceRpm, b.sourceRpm) || compareBytewise(a.name, b.name),
       },
       options,
       wantXz,
@@ -387,21 +437,22 @@ export async function buildArchIndexes(root: string, arch: string, options: Inde
     const hasSources = (await entries(path.dirname(srpmsDir))).some((d) => d.isDirectory() && d.name === `SRPMS.${component}`);
     let srclist: BuiltList | null = null;
     if (hasSources) {
-      const bins = binaryIndex(pkglist.records);
+      const bins = binaryIndexInOrder(pkglist.entries.map((e) => ({ sourceRpm: e.sourceRpm, name: e.packageName })));
       const srcOptions = { component, flat: options.flat === true, binaries: bins };
       srclist = await streamList(
         srpmsDir,
         await rpmFiles(srpmsDir),
-        'srclist',
-        (records) => ({
-          order: records.slice().sort((a, b) => compareBytewise(a.file.name, b.file.name)),
-          encode: (r) => srclistHeader(r, bins.get(r.file.name), srcOptions),
-        }),
+        {
+          kind: 'srclist',
+          needsAllHeaders: false,
+          encoder: () => (r) => srclistHeader(r, bins.get(r.file.name), srcOptions),
+          compare: (a, b) => compareBytewise(a.name, b.name),
+        },
         options,
         wantXz,
       );
     }
-    result.push({ component, packages: pkglist.records.map((r) => r.file.name), sources: srclist ? srclist.records.map((r) => r.file.name) : null });
+    result.push({ component, packages: pkglist.entries.map((e) => e.name), sources: srclist ? srclist.entries.map((e) => e.name) : null });
 
     // genbasedir's order: pkglist, srclist, pkglist.bz2, srclist.bz2, pkglist.xz, srclist.xz, release.<comp>.
     const lists: [string, BuiltList][] = [[`pkglist.${component}`, pkglist]];
@@ -464,13 +515,14 @@ export async function buildArchIndexes(root: string, arch: string, options: Inde
     throw ioError(e, baseDir);
   }
   const written = new Set<string>(['release']);
-  for (const files of planned) {
-    for (const f of files) {
-      if (!f.publish) continue;
-      await writeFileAtomic(path.join(baseDir, f.name), f.data);
+  // In parallel (their fsyncs overlap), each as one write: a list is thousands of header blobs.
+  await Promise.all(
+    planned.flat().map(async (f) => {
+      if (!f.publish) return;
+      await writeFileAtomic(path.join(baseDir, f.name), f.data.length === 1 ? f.data[0]! : concatBytes(f.data));
       written.add(f.name);
-    }
-  }
+    }),
+  );
   await writeFileAtomic(path.join(baseDir, 'release'), new TextEncoder().encode(releaseText));
   for (const d of await entries(baseDir)) {
     if (d.isFile() && /^(pkglist|srclist|release)\./.test(d.name) && !written.has(d.name)) {

@@ -5,6 +5,7 @@
  * spread over worker threads; the result does not depend on how many.
  */
 import { RepokitError, isRepokitError } from '../shared/errors.js';
+import { ioError } from './io-error.js';
 import { BufferSource, driveSync, nodeBuiltin } from '../shared/input.js';
 import { rpmReadSteps, type RpmPackage } from '../rpm/index.js';
 import { finishRead } from '../rpm/package.js';
@@ -23,7 +24,7 @@ export interface ScanOptions {
   /** Also compute BLAKE2b-512 (default true). */
   blake2b?: boolean;
   /**
-   * Worker threads to spread the files over; 0 or 1 reads in this thread. Default: up to
+   * Worker threads to read and hash the files in; 0 reads them in this thread. Default: up to
    * `availableParallelism()` (at most 4) when there are at least 64 files, else 0.
    */
   workers?: number;
@@ -94,26 +95,39 @@ const SCAN_SOURCE = String.raw`function scan(fs, crypto, path, wantB2, buf, want
 }`;
 
 /**
- * Worker body: receives `{ source, wantB2 }` in workerData and `{ i, path }` messages, answers
- * `{ i, size, md5, b2, head }` (head transferred) or `{ i, error }`.
+ * Worker body. workerData: `{ source, paths, wantB2, wantHead }`. Each message is a batch
+ * `{ list, next }`: file indexes in the order to read them and a counter in shared memory that all
+ * workers take the next position from, so no worker waits for the main thread between files (the
+ * main thread may be busy compressing for a while). Answers `{ i, size, md5, b2, head }` (head
+ * transferred) or `{ i, error }` per file; after an error the batch is stopped for everyone.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
 const scan = new Function('return ' + workerData.source)();
+const { paths, wantB2, wantHead } = workerData;
 const buf = new Uint8Array(1 << 20);
-parentPort.on('message', (m) => {
-  try {
-    const r = scan(fs, crypto, m.path, workerData.wantB2, buf, workerData.wantHead);
-    parentPort.postMessage({ i: m.i, size: r.size, md5: r.md5, b2: r.b2, head: r.head }, [r.head.buffer]);
-  } catch (e) {
-    parentPort.postMessage({ i: m.i, error: { code: e && e.code, syscall: e && e.syscall, message: String(e && e.message || e) } });
+parentPort.on('message', ({ list, next }) => {
+  for (;;) {
+    const k = Atomics.add(next, 0, 1);
+    if (k >= list.length) return;
+    const i = list[k];
+    let r;
+    try {
+      r = scan(fs, crypto, paths[i], wantB2, buf, wantHead);
+    } catch (e) {
+      Atomics.store(next, 0, list.length);
+      parentPort.postMessage({ i, error: { code: e && e.code, syscall: e && e.syscall, message: String((e && e.message) || e) } });
+      return;
+    }
+    parentPort.postMessage({ i, size: r.size, md5: r.md5, b2: r.b2, head: r.head }, wantHead ? [r.head.buffer] : []);
   }
 });
 `;
 
-interface RawScan {
+/** @internal What reading one file yields: size, hex digests, and the bytes up to the end of the main header (when asked). */
+export interface RawScan {
   size: number;
   md5: string;
   b2: string | null;
@@ -126,15 +140,6 @@ let scanFn: ScanFn | undefined;
 function localScan(): ScanFn {
   scanFn ??= new Function(`return ${SCAN_SOURCE}`)() as ScanFn;
   return scanFn;
-}
-
-function ioError(e: { code?: unknown; syscall?: unknown; message?: unknown }, path: string): RepokitError {
-  const msg = typeof e.message === 'string' ? e.message : String(e);
-  if (typeof e.code === 'string' && typeof e.syscall === 'string') {
-    const what = msg.replace(/^[A-Z0-9_]+: /, '').replace(/, [a-z_]+ '.*'$/s, '');
-    return new RepokitError('IO_ERROR', `cannot ${e.syscall}: ${what} (${e.code})`, { file: path, cause: e });
-  }
-  return new RepokitError('IO_ERROR', msg, { file: path, cause: e });
 }
 
 function finish(path: string, raw: RawScan, fileName: string): ScannedPackage {
@@ -167,7 +172,7 @@ export function scanPackageFileSync(path: string, options: { blake2b?: boolean }
   try {
     raw = localScan()(fs, crypto, path, options.blake2b !== false, new Uint8Array(1 << 20), true);
   } catch (e) {
-    throw ioError(e as Error, path);
+    throw ioError(e, path);
   }
   return finish(path, raw, baseName(path));
 }
@@ -178,6 +183,164 @@ function defaultWorkers(n: number): number {
   return Math.min(4, os.availableParallelism());
 }
 
+/** The worker count for `options` and `n` files (0: this thread). */
+function workerCount(options: ScanOptions, n: number): number {
+  const workers = options.workers ?? defaultWorkers(n);
+  if (!Number.isInteger(workers) || workers < 0) throw new RepokitError('INVALID_ARGUMENT', `workers must be a non-negative integer`);
+  return workers === 0 || n < 2 ? 0 : Math.min(workers, n);
+}
+
+type WorkerMessage = { i: number; size: number; md5: string; b2: string | null; head: Uint8Array; error?: { code?: unknown; syscall?: unknown; message: string } };
+
+/**
+ * @internal Files being read (hashed, and their headers kept when asked) — in worker threads that
+ * start at once and work through the files without waiting for this thread, or, with no workers,
+ * in this thread when the results are asked for. {@link ScanJob.prioritize} changes the order of
+ * the files not yet taken, so a caller can start the reading before it knows the order it needs
+ * (e.g. while it sorts packages by their headers). Results are handed on in the caller's order by
+ * {@link ScanJob.deliverInOrder}. Always {@link ScanJob.close} a job (it stops the workers).
+ */
+export class ScanJob {
+  readonly #paths: readonly string[];
+  readonly #wantB2: boolean;
+  readonly #wantHead: boolean;
+  readonly #signal: AbortSignal | undefined;
+  readonly #pool: import('node:worker_threads').Worker[] = [];
+  /** Results not yet delivered, by file index. */
+  readonly #results: (RawScan | undefined)[];
+  /** Files a batch has handed out (pool only). */
+  #taken: Uint8Array | null = null;
+  #batch: { list: number[]; next: Int32Array } | null = null;
+  #failure: { error: unknown } | null = null;
+  #wake: (() => void) | null = null;
+  #closed = false;
+  readonly #onAbort = (): void => this.#fail(this.#signal!.reason);
+
+  constructor(paths: readonly string[], options: ScanOptions, wantHead: boolean) {
+    this.#paths = paths;
+    this.#wantB2 = options.blake2b !== false;
+    this.#wantHead = wantHead;
+    this.#signal = options.signal;
+    this.#results = new Array<RawScan | undefined>(paths.length);
+    options.signal?.throwIfAborted();
+    const n = workerCount(options, paths.length);
+    if (n === 0) return;
+    options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    const { Worker } = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
+    this.#taken = new Uint8Array(paths.length);
+    for (let k = 0; k < n; k++) {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { source: SCAN_SOURCE, paths, wantB2: this.#wantB2, wantHead } });
+      this.#pool.push(w);
+      w.on('error', (e) => this.#fail(e));
+      w.on('exit', (code) => {
+        if (!this.#closed) this.#fail(new RepokitError('IO_ERROR', `a file-reading worker thread stopped (exit code ${code})`));
+      });
+      w.on('message', (m: WorkerMessage) => this.#receive(m));
+    }
+    this.#post(paths.map((_, i) => i));
+  }
+
+  #post(list: number[]): void {
+    this.#batch = { list, next: new Int32Array(new SharedArrayBuffer(4)) };
+    for (const w of this.#pool) w.postMessage(this.#batch);
+  }
+
+  /** Stop the current batch; marks what it handed out. */
+  #stopBatch(): void {
+    const b = this.#batch;
+    if (b === null) return;
+    const stop = Math.min(Atomics.exchange(b.next, 0, b.list.length), b.list.length);
+    for (let k = 0; k < stop; k++) this.#taken![b.list[k]!] = 1;
+    this.#batch = null;
+  }
+
+  #receive(m: WorkerMessage): void {
+    if (this.#failure !== null) return;
+    if (m.error !== undefined) {
+      this.#fail(ioError(m.error, this.#paths[m.i]!));
+      return;
+    }
+    this.#results[m.i] = { size: m.size, md5: m.md5, b2: m.b2, head: m.head };
+    this.#wake?.();
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failure !== null) return;
+    this.#failure = { error };
+    this.close();
+    this.#wake?.();
+  }
+
+  /** Read the files not yet taken in this order (indexes into `paths`; others are not read again). */
+  prioritize(order: readonly number[]): void {
+    if (this.#pool.length === 0 || this.#closed) return;
+    this.#stopBatch();
+    const rest = order.filter((i) => this.#taken![i] === 0);
+    if (rest.length > 0) this.#post(rest);
+  }
+
+  /**
+   * Hand every file's result to `deliver` in `order` (indexes into `paths`, each once), as soon as
+   * it is there. Rejects with the first failure (an IO_ERROR naming the file, the abort reason, or
+   * what `deliver` threw), after stopping the workers.
+   */
+  async deliverInOrder(order: readonly number[], deliver: (index: number, raw: RawScan) => void): Promise<void> {
+    if (this.#pool.length === 0) {
+      const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
+      const crypto = nodeBuiltin<typeof import('node:crypto')>('node:crypto');
+      const scan = localScan();
+      const buf = new Uint8Array(1 << 20);
+      for (let k = 0; k < order.length; k++) {
+        this.#signal?.throwIfAborted();
+        const i = order[k]!;
+        let raw: RawScan;
+        try {
+          raw = scan(fs, crypto, this.#paths[i]!, this.#wantB2, buf, this.#wantHead);
+        } catch (e) {
+          throw ioError(e, this.#paths[i]!);
+        }
+        deliver(i, raw);
+        // Let timers and I/O callbacks run between files of a long scan.
+        if (k % 256 === 255) await new Promise((r) => setImmediate(r));
+      }
+      return;
+    }
+    if (this.#closed && this.#failure === null) throw new RepokitError('INVALID_ARGUMENT', 'the scan job is closed');
+    for (let k = 0; k < order.length; ) {
+      if (this.#failure !== null) throw this.#failure.error;
+      const i = order[k]!;
+      const raw = this.#results[i];
+      if (raw === undefined) {
+        await new Promise<void>((r) => (this.#wake = r));
+        this.#wake = null;
+        continue;
+      }
+      this.#results[i] = undefined;
+      try {
+        deliver(i, raw);
+      } catch (e) {
+        this.#fail(e);
+        throw e;
+      }
+      k++;
+    }
+    if (this.#failure !== null) throw this.#failure.error;
+  }
+
+  /** Stop the workers (idempotent). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#batch !== null) Atomics.store(this.#batch.next, 0, this.#batch.list.length);
+    for (const w of this.#pool) void w.terminate();
+  }
+}
+
+function identity(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
 /**
  * Read many package files (see {@link scanPackageFileSync}), in this thread or spread over worker
  * threads. Results come back in the order of `paths`. The first failure rejects (with the file
@@ -185,9 +348,14 @@ function defaultWorkers(n: number): number {
  */
 export async function scanPackageFiles(paths: readonly string[], options: ScanOptions = {}): Promise<ScannedPackage[]> {
   const out: ScannedPackage[] = [];
-  await scanRaw(paths, options, true, (i, raw) => {
-    out.push(finish(paths[i]!, raw, baseName(paths[i]!)));
-  });
+  const job = new ScanJob(paths, options, true);
+  try {
+    await job.deliverInOrder(identity(paths.length), (i, raw) => {
+      out.push(finish(paths[i]!, raw, baseName(paths[i]!)));
+    });
+  } finally {
+    job.close();
+  }
   return out;
 }
 
@@ -212,103 +380,15 @@ export async function hashFilesInOrder(
   options: ScanOptions,
   onEach: (index: number, digests: FileDigests) => void,
 ): Promise<void> {
-  await scanRaw(paths, options, false, (i, raw) => onEach(i, { size: raw.size, md5: raw.md5, blake2b: raw.b2 }));
-}
-
-/** The worker count for `options` and `n` files (0: this thread). */
-function workerCount(options: ScanOptions, n: number): number {
-  const workers = options.workers ?? defaultWorkers(n);
-  if (!Number.isInteger(workers) || workers < 0) throw new RepokitError('INVALID_ARGUMENT', `workers must be a non-negative integer`);
-  return workers <= 1 || n < 2 ? 0 : Math.min(workers, n);
-}
-
-async function scanRaw(paths: readonly string[], options: ScanOptions, wantHead: boolean, deliver: (i: number, raw: RawScan) => void): Promise<void> {
-  const wantB2 = options.blake2b !== false;
-  const workers = workerCount(options, paths.length);
-  if (workers === 0) {
-    const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
-    const crypto = nodeBuiltin<typeof import('node:crypto')>('node:crypto');
-    const scan = localScan();
-    const buf = new Uint8Array(1 << 20);
-    for (let i = 0; i < paths.length; i++) {
-      options.signal?.throwIfAborted();
-      let raw: RawScan;
-      try {
-        raw = scan(fs, crypto, paths[i]!, wantB2, buf, wantHead);
-      } catch (e) {
-        throw ioError(e as Error, paths[i]!);
-      }
-      deliver(i, raw);
-      // Let timers and I/O callbacks run between files of a long scan.
-      if (i % 256 === 255) await new Promise((r) => setImmediate(r));
-    }
-    return;
+  const job = new ScanJob(paths, options, false);
+  try {
+    await job.deliverInOrder(identity(paths.length), (i, raw) => onEach(i, digestsOf(raw)));
+  } finally {
+    job.close();
   }
-  await scanInWorkers(paths, workers, wantB2, wantHead, options.signal, deliver);
 }
 
-function scanInWorkers(
-  paths: readonly string[],
-  n: number,
-  wantB2: boolean,
-  wantHead: boolean,
-  signal: AbortSignal | undefined,
-  deliver: (i: number, raw: RawScan) => void,
-): Promise<void> {
-  const { Worker } = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
-  return new Promise((resolve, reject) => {
-    const pool: import('node:worker_threads').Worker[] = [];
-    // Results may arrive out of order; they are handed on in order (at most 2 per worker wait).
-    const pending = new Map<number, RawScan>();
-    let nextOut = 0;
-    let next = 0;
-    let failed = false;
-    const stop = () => {
-      signal?.removeEventListener('abort', onAbort);
-      for (const w of pool) void w.terminate();
-    };
-    const fail = (e: unknown) => {
-      if (failed) return;
-      failed = true;
-      stop();
-      reject(e);
-    };
-    const onAbort = () => fail(signal!.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const feed = (w: import('node:worker_threads').Worker) => {
-      if (failed || next >= paths.length) return;
-      const i = next++;
-      w.postMessage({ i, path: paths[i] });
-    };
-    for (let k = 0; k < n; k++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { source: SCAN_SOURCE, wantB2, wantHead } });
-      pool.push(w);
-      w.on('error', fail);
-      w.on('message', (m: { i: number; size: number; md5: string; b2: string | null; head: Uint8Array; error?: { code?: unknown; syscall?: unknown; message: string } }) => {
-        if (failed) return;
-        if (m.error !== undefined) {
-          fail(ioError(m.error, paths[m.i]!));
-          return;
-        }
-        feed(w);
-        pending.set(m.i, { size: m.size, md5: m.md5, b2: m.b2, head: m.head });
-        try {
-          for (let r = pending.get(nextOut); r !== undefined; r = pending.get(nextOut)) {
-            pending.delete(nextOut);
-            deliver(nextOut++, r);
-          }
-        } catch (e) {
-          fail(e);
-          return;
-        }
-        if (nextOut === paths.length) {
-          stop();
-          resolve();
-        }
-      });
-      // Two files in flight per worker keep it busy while the main thread works.
-      feed(w);
-      feed(w);
-    }
-  });
+/** @internal The digests of a raw scan result. */
+export function digestsOf(raw: RawScan): FileDigests {
+  return { size: raw.size, md5: raw.md5, blake2b: raw.b2 };
 }
