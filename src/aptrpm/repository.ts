@@ -631,7 +631,9 @@ function compare(
 export async function verifyArch(root: string, arch: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const path = nodeBuiltin<Path>('node:path');
   const fs = nodeBuiltin<Fs>('node:fs/promises');
-  const archDir = path.join(root, checkArch(arch));
+  // Absolute, so the containment checks below compare like with like.
+  const rootDir = path.resolve(root);
+  const archDir = path.join(rootDir, checkArch(arch));
   const releasePath = path.join(archDir, 'base', 'release');
   let text: Uint8Array;
   try {
@@ -698,6 +700,11 @@ export async function verifyArch(root: string, arch: string, options: VerifyOpti
         if (seen.has(rel)) continue;
         seen.add(rel);
         const abs = path.resolve(archDir, rel);
+        // The list may be hostile: never hash a file outside the repository.
+        if (!abs.startsWith(rootDir + path.sep)) {
+          files.push({ path: rel, status: 'missing', checked: [], detail: 'path leaves the repository' });
+          continue;
+        }
         const size = await statSize(abs);
         const expect = {
           size: header.getNumber(CRPMTAG.FILESIZE) ?? -1,
