@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 import { compress, decompress } from '../../src/shared/compression.js';
+import { isCi } from '../shared/tools.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SHARED = join(REPO_ROOT, '..', 'shared');
@@ -45,19 +46,27 @@ const missing = {
 };
 
 /**
- * `describe` for suites that need xz (and bzip2 when asked): skipped with the reason when the
- * codec is missing, failing under CI.
+ * `describe` for suites that need xz (and bzip2 when asked), and with `needsCorpus` the shared
+ * corpus: skipped with the reason in the title when the codec or the corpus is missing; a missing
+ * codec fails under CI instead.
  */
-export function describeWithCompressors(title: string, formats: readonly ('xz' | 'bzip2')[], body: () => void): void {
+export function describeWithCompressors(
+  title: string,
+  formats: readonly ('xz' | 'bzip2')[],
+  body: () => void,
+  options: { needsCorpus?: boolean } = {},
+): void {
   const reasons = formats.map((f) => missing[f]).filter((r): r is string => r !== null);
-  if (reasons.length === 0) {
-    describe(title, body);
-  } else if (process.env['CI']) {
+  if (reasons.length > 0 && isCi()) {
     describe(title, () => {
       it('requires the compressors in CI', () => {
         throw new Error(reasons.join('; '));
       });
     });
+  } else if (options.needsCorpus === true && !HAVE_CORPUS) {
+    describe.skip(`${title} — ${NO_CORPUS}`, body);
+  } else if (reasons.length === 0) {
+    describe(title, body);
   } else {
     describe.skip(`${title} — skipped: ${reasons.join('; ')}`, body);
   }

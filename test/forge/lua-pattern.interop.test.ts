@@ -51,7 +51,9 @@ function ours(fn: () => string): string {
 const subject = fc.string({ unit: fc.constantFrom(...'ab.-_ 1()[]%'.split('')), maxLength: 10 });
 const pattern = fc.string({ unit: fc.constantFrom(...'ab.-%*+?[]^$()1dpsfb.-'.split('')), maxLength: 8 });
 
-describe.skipIf(missing !== null)('Lua patterns agree with rpm\'s Lua', () => {
+if (missing !== null) {
+  it.skip(`Lua patterns vs rpm's Lua — skipped: ${missing}`, () => {});
+} else describe('Lua patterns agree with rpm\'s Lua', () => {
   it('string.find on 3000 random subject/pattern pairs', () => {
     const cases = fc.sample(fc.tuple(subject, pattern), { numRuns: 3000, seed: 0x4c7561 });
     const lua = runLua(
@@ -90,8 +92,4 @@ describe.skipIf(missing !== null)('Lua patterns agree with rpm\'s Lua', () => {
       .filter((d) => d !== null);
     expect(diffs.slice(0, 10)).toEqual([]);
   });
-});
-
-describe.skipIf(missing === null)('Lua patterns vs rpm\'s Lua', () => {
-  it.skip(`skipped: ${missing}`, () => {});
 });

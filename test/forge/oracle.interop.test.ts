@@ -49,7 +49,9 @@ function viaRepokit(c: GeneratedCase): Record<string, string> {
   }
 }
 
-describe.skipIf(ORACLE === undefined)('forgeMacros agrees with rpm + forge-srpm-macros', () => {
+if (ORACLE === undefined) {
+  it.skip('forgeMacros vs the real macros — skipped: set REPOKIT_FORGE_ORACLE to an rpm wrapper with forge-srpm-macros loaded', () => {});
+} else describe('forgeMacros agrees with rpm + forge-srpm-macros', () => {
   it(`on ${CASES} generated inputs`, () => {
     const cases = fc.sample(forgeCase, { numRuns: CASES, seed: SEED });
     const mismatches: string[] = [];
@@ -62,8 +64,4 @@ describe.skipIf(ORACLE === undefined)('forgeMacros agrees with rpm + forge-srpm-
     }
     expect(mismatches.slice(0, 5).join('\n')).toBe('');
   }, 600_000);
-});
-
-describe.skipIf(ORACLE !== undefined)('forgeMacros vs the real macros', () => {
-  it.skip('skipped: set REPOKIT_FORGE_ORACLE to an rpm wrapper with forge-srpm-macros loaded', () => {});
 });

@@ -46,7 +46,9 @@ function run(v: Vector, bugCompatible: boolean): Record<string, string> {
 
 const vectors: Vector[] = existsSync(VECTORS) ? (JSON.parse(readFileSync(VECTORS, 'utf8')) as Vector[]) : [];
 
-describe.skipIf(vectors.length === 0)('forgemeta vectors (../shared/vectors/forgemeta.json)', () => {
+if (vectors.length === 0) {
+  it.skip(`forgemeta vectors — skipped: ${VECTORS} is absent (../shared/vectors/forgemeta.json)`, () => {});
+} else describe('forgemeta vectors (../shared/vectors/forgemeta.json)', () => {
   it('the deviation list names real cases', () => {
     const ids = new Set(vectors.map((v) => v.id));
     expect(Object.keys(DEVIATIONS).filter((id) => !ids.has(id))).toEqual([]);
@@ -70,8 +72,4 @@ describe.skipIf(vectors.length === 0)('forgemeta vectors (../shared/vectors/forg
     expect({ ...got, _forgeversionsuffix: '' }).toEqual({ ...v.legacy_expected, _forgeversionsuffix: '' });
     expect(got['_forgeversionsuffix']).toBe(v.expected['_forgeversionsuffix']);
   });
-});
-
-describe.skipIf(vectors.length > 0)('forgemeta vectors', () => {
-  it.skip('skipped: ../shared/vectors/forgemeta.json is absent', () => {});
 });

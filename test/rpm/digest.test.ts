@@ -107,7 +107,9 @@ const entries: Entry[] = existsSync(manifest)
   ? (JSON.parse(readFileSync(manifest, 'utf8')) as Entry[]).filter((e) => /\.rpm(-v3)?$/.test(e.file) && e.tool_facts.rpmkeys_checksig)
   : [];
 
-describe.skipIf(entries.length === 0)(`rpmkeys -Kv on the public corpus${entries.length ? '' : ' (skipped: ../shared is absent)'}`, () => {
+if (entries.length === 0) {
+  it.skip(`rpmkeys -Kv on the public corpus (skipped: ../shared is absent: no ${manifest})`, () => {});
+} else describe('rpmkeys -Kv on the public corpus', () => {
   it.each(entries.map((e) => [e.file, e] as const))('%s', async (_f, e) => {
     const lines = e.tool_facts.rpmkeys_checksig!.lines;
     const r = await verifyRpm(join(publicDir, e.file));

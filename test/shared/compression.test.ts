@@ -14,7 +14,7 @@ import {
 } from '../../src/shared/compression.js';
 import { isRepokitError } from '../../src/shared/errors.js';
 import { rpmErrorAsync } from '../helpers/errors.js';
-import { hasTool, runTool } from './tools.js';
+import { hasTool, missingToolNote, runTool } from './tools.js';
 
 const enc = new TextEncoder();
 
@@ -94,7 +94,7 @@ describe('sniffCompression', () => {
     expect(sniffCompression(new Uint8Array([...skip, 0x04, 0x22, 0x4d, 0x18]))).toBe('lz4');
   });
 
-  it.skipIf(!hasTool('lz4'))('recognises real lz4 output (and refuses to decode it)', async () => {
+  it.skipIf(!hasTool('lz4'))(`recognises real lz4 output (and refuses to decode it)${missingToolNote('lz4')}`, async () => {
     const lz4 = runTool('lz4', ['-c', '-q'], sample);
     expect(sniffCompression(lz4)).toBe('lz4');
     const e = await rpmErrorAsync(decompress(lz4));
@@ -228,7 +228,7 @@ describe('decompress / decompressStream', () => {
     await expect(decompress(await compress(sample, 'gzip'), { signal: ac.signal })).rejects.toThrow('stop');
   });
 
-  it.skipIf(!hasTool('zstd'))('skips zstd skippable frames between frames and refuses garbage after them', async () => {
+  it.skipIf(!hasTool('zstd'))(`skips zstd skippable frames between frames and refuses garbage after them${missingToolNote('zstd')}`, async () => {
     const skippable = new Uint8Array([0x5e, 0x2a, 0x4d, 0x18, 5, 0, 0, 0, 1, 2, 3, 4, 5]);
     const a = runTool('zstd', ['-c'], enc.encode('first '));
     const b = runTool('zstd', ['-c', '--no-check'], enc.encode('second'));
@@ -237,7 +237,7 @@ describe('decompress / decompressStream', () => {
     expect(e.code).toBe('CORRUPT_COMPRESSED_DATA');
   });
 
-  it.skipIf(!hasTool('gzip'))('tolerates zero padding after the last gzip member, like Node and libarchive', async () => {
+  it.skipIf(!hasTool('gzip'))(`tolerates zero padding after the last gzip member, like Node and libarchive${missingToolNote('gzip')}`, async () => {
     const gz = concat(runTool('gzip', ['-c'], enc.encode('abc')), new Uint8Array(100));
     expect(await decompress(gz)).toEqual(enc.encode('abc'));
   });

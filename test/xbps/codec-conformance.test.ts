@@ -92,8 +92,11 @@ function humanBytes(s: unknown): number | undefined {
   return m === null ? undefined : Number(m[1]);
 }
 
-describe(`typed views agree with xbps-query (generated/expected) ${HAVE_EXPECTED ? '' : SKIP || 'skipped: no generated/expected'}`, () => {
-  const files = HAVE_EXPECTED ? readdirSync(EXPECTED).filter((f) => f.endsWith('.json')).sort() : [];
+if (!HAVE_EXPECTED) {
+  // Without the corpus the suite would be empty; one skipped placeholder says why.
+  it.skip(`typed views agree with xbps-query (generated/expected) ${SKIP || `skipped: no ${EXPECTED}`}`, () => {});
+} else describe('typed views agree with xbps-query (generated/expected)', () => {
+  const files = readdirSync(EXPECTED).filter((f) => f.endsWith('.json')).sort();
   for (const f of files) {
     const exp = JSON.parse(readFileSync(join(EXPECTED, f), 'utf8')) as ExpectedRepo;
     const repo = `generated/repos/${exp.repository_dir}/x86_64-repodata`;

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decompress } from '../../src/shared/compression.js';
 import { isRepokitError } from '../../src/shared/errors.js';
+import { isCi } from '../shared/tools.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const XBPS_CORPUS = join(REPO_ROOT, '..', 'shared', 'corpus', 'xbps');
@@ -59,13 +60,18 @@ export function tempRepo(files: readonly string[] = []): { dir: string; cleanup:
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** True when `xz` input cannot be decoded in-process here (the lzma binding is missing). */
+/**
+ * True when `xz` input cannot be decoded in-process here (the lzma binding is missing), for tests
+ * to skip with; under CI that throws instead, so the tests fail.
+ */
 export async function xzUnavailable(): Promise<boolean> {
   try {
     await decompress(new Uint8Array([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 0]));
     return false;
   } catch (e) {
-    return isRepokitError(e) && e.code === 'UNSUPPORTED_COMPRESSION';
+    const missing = isRepokitError(e) && e.code === 'UNSUPPORTED_COMPRESSION';
+    if (missing && isCi()) throw new Error(`the @napi-rs/lzma native binding is missing; CI must have it (${(e as Error).message.split('\n')[0]})`);
+    return missing;
   }
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writePlist } from '../../src/xbps/plist-write.js';
 import { plistInteger, type PlistValue } from '../../src/xbps/types.js';
+import { isCi } from '../shared/tools.js';
 
 export type ToolCompression = 'zstd' | 'xz' | 'gzip' | 'bzip2' | 'none';
 
@@ -27,10 +28,16 @@ export interface PackageSpec {
   extra?: [string, PlistValue][];
 }
 
-/** True when the tools the fixtures need are installed. */
+/**
+ * Null when the tools the fixtures need are installed, else which one is missing (to skip with);
+ * under CI a missing tool throws instead, so the suites using them fail.
+ */
 export function haveTools(): string | null {
   for (const t of ['bsdtar', 'zstd', 'xz', 'gzip', 'bzip2']) {
-    if (spawnSync(t, ['--version'], { stdio: 'ignore' }).error) return `${t} is not installed`;
+    if (spawnSync(t, ['--version'], { stdio: 'ignore' }).error) {
+      if (isCi()) throw new Error(`${t} is not installed; CI must install it`);
+      return `${t} is not installed`;
+    }
   }
   return null;
 }
