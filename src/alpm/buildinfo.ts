@@ -7,6 +7,7 @@ import { splitKeyValue, type DecodeKeyValueOptions, type UnknownKey } from './pk
 import { MAX_LINE_LENGTH, hasControl, splitLines } from './text.js';
 import type { Decoded } from './types.js';
 import { AlpmValidationError, IssueList, checkMode, sortIssues, type AlpmIssue } from './validate.js';
+import { argOptions, argText } from './args.js';
 
 /** The contents of a `.BUILDINFO`. */
 export interface Buildinfo {
@@ -61,6 +62,8 @@ const REQUIRED_V2 = [...REQUIRED_V1, 'startdir', 'buildtool', 'buildtoolver'];
  * an {@link AlpmValidationError} (ALPM_BAD_BUILDINFO) listing every problem.
  */
 export function decodeBuildinfo(text: string | Uint8Array, options: DecodeKeyValueOptions = {}): Decoded<Buildinfo> {
+  argText(text, 'text');
+  argOptions(options);
   const strict = checkMode(options.mode) === 'strict';
   const issues = new IssueList(options.file);
   const { lines } = splitLines(text, { strict, issues, maxLineLength: options.maxLineLength ?? MAX_LINE_LENGTH, what: options.file ?? '.BUILDINFO' });
@@ -156,6 +159,8 @@ function installedProblem(v: string): string | undefined {
 
 /** Strict BUILDINFO validation without throwing: every problem in file order. */
 export function validateBuildinfo(text: string | Uint8Array, options: Omit<DecodeKeyValueOptions, 'mode'> = {}): AlpmIssue[] {
+  argText(text, 'text');
+  argOptions(options);
   try {
     decodeBuildinfo(text, { ...options, mode: 'strict' });
     return [];

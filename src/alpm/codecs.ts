@@ -5,8 +5,9 @@
  *   decodeDesc(text: string | Uint8Array, options?: DecodeDescOptions): Decoded<DescEntry>
  *   decodeEntry(texts: { desc?, depends?, files? }, options?: DecodeEntryOptions): Decoded<DescEntry>
  *   validateDesc(text, options?): AlpmIssue[]
- *   encodeDesc(entry: DescEntry, options?: { version?: 1 | 2; layout?: 'merged' | 'split'; keepUnknown?: boolean }): string
- *   encodeDepends(entry: DescEntry): string
+ *   encodeDesc(entry: DescEntry, options?: { version?: 1 | 2; layout?: 'merged' | 'split' | 'xpkg'; keepUnknown?: boolean }): string
+ *   encodeDepends(entry: DescEntry, options?: { layout?: 'split' | 'xpkg' }): string
+ *   decodeLocalDesc(text, options?) / encodeLocalDesc(entry): the local database's desc (pacman -U/-S)
  *   decodeFiles(text, options?): Decoded<FilesEntry>;  validateFiles(text, options?): AlpmIssue[]
  *   encodeFiles(files: readonly string[] | FilesEntry, options?: { layout?: 'sync' | 'local' }): string
  *   emptyDescEntry(): DescEntry;  DESC_SECTIONS
@@ -32,6 +33,9 @@ export {
   validateDesc,
   encodeDesc,
   encodeDepends,
+  decodeLocalDesc,
+  encodeLocalDesc,
+  LOCAL_DESC_SECTIONS,
   decodeFiles,
   validateFiles,
   encodeFiles,
@@ -40,6 +44,7 @@ export {
   type DecodeEntryOptions,
   type EntryTexts,
   type EncodeDescOptions,
+  type EncodeDependsOptions,
   type EncodeFilesOptions,
   type FilesEntry,
 } from './desc.js';

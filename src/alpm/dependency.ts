@@ -7,6 +7,7 @@
 import { RepokitError } from '../shared/errors.js';
 import { isValidPackageName, versionProblem } from './filename.js';
 import { vercmp } from './vercmp.js';
+import { argObject, argString } from './args.js';
 
 export type DependencyOperator = '<' | '<=' | '=' | '>=' | '>';
 
@@ -29,6 +30,7 @@ export type RelationKind = 'depends' | 'provides' | 'conflicts' | 'replaces' | '
  * `>` (or `>=`), else the first `=`; the name is what precedes it. Never throws for a string.
  */
 export function parseDependency(text: string): Dependency {
+  argString(text, 'text');
   let body = text;
   let description: string | undefined;
   const colon = text.indexOf(': ');
@@ -59,6 +61,7 @@ export function parseDependency(text: string): Dependency {
 
 /** `name[op version][: description]`, as libalpm's `alpm_dep_compute_string` writes it. */
 export function formatDependency(dep: Dependency): string {
+  argObject(dep, 'dep');
   let s = dep.name;
   if (dep.operator !== undefined) s += dep.operator + (dep.version ?? '');
   if (dep.description !== undefined) s += `: ${dep.description}`;
@@ -78,6 +81,7 @@ const SONAME_V2 = /^([A-Za-z0-9_.@+-]+):([^\s:/]+\.so(?:\.[^\s:/]*)?)$/;
  * `prefix:libfoo.so.1` (pacman 6.1+). Returns undefined for anything else.
  */
 export function parseSoname(text: string): Soname | undefined {
+  argString(text, 'text');
   let m = SONAME_V1.exec(text);
   if (m !== null) return { form: 'v1', name: m[1]!, version: m[2]!, bits: m[3]! };
   m = SONAME_V2.exec(text);
@@ -91,6 +95,7 @@ export function parseSoname(text: string): Soname | undefined {
  * be sonames; versions may be minimal (`1.0`) or full (`1:1.0-2`).
  */
 export function dependencyProblem(text: string, kind: RelationKind): string | undefined {
+  argString(text, 'text');
   const q = JSON.stringify(text);
   if (text === '') return 'empty relation';
   if (/[\s]/.test(text.replace(/: .*$/s, ''))) return `relation ${q} contains whitespace`;
@@ -115,6 +120,7 @@ export function dependencyProblem(text: string, kind: RelationKind): string | un
  * reason. Use {@link parseDependency} to read what pacman reads without validation.
  */
 export function parseRelation(text: string, kind: RelationKind): Dependency {
+  argString(text, 'text');
   const problem = dependencyProblem(text, kind);
   if (problem !== undefined) throw new RepokitError('ALPM_BAD_DEPENDENCY', problem);
   return parseDependency(text);
@@ -126,6 +132,9 @@ export function parseRelation(text: string, kind: RelationKind): Dependency {
  * dependency version without pkgrel matches any release) must agree with the operator.
  */
 export function satisfies(dep: Dependency, name: string, version: string): boolean {
+  argObject(dep, 'dep');
+  argString(name, 'name');
+  argString(version, 'version');
   if (dep.name !== name) return false;
   if (dep.operator === undefined) return true;
   const c = vercmp(version, dep.version ?? '');

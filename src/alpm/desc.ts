@@ -8,7 +8,9 @@ import { dependencyProblem, type RelationKind } from './dependency.js';
 import { isValidArchitecture, isValidPackageName, packageFileNameProblem, splitEntryName, versionProblem } from './filename.js';
 import { MAX_LINE_LENGTH, compareCodePoints, hasControl, splitLines } from './text.js';
 import { DESC_SECTIONS, emptyDescEntry, type BackupEntry, type Decoded, type DescEntry, type SectionSpec } from './types.js';
+import { encodeXpkgDepends, encodeXpkgDesc } from './xpkg.js';
 import { AlpmValidationError, IssueList, checkMode, sortIssues, type AlpmIssue, type AlpmMode } from './validate.js';
+import { argObject, argOptions, argText } from './args.js';
 
 /** Which desc layout: ALPM v1 (`%MD5SUM%`, pacman 5.1–6.0) or v2 (pacman ≥ 6.1, no MD5). */
 export type DescVersion = 1 | 2;
@@ -49,6 +51,8 @@ interface ReadState {
   seen: Map<string, number>;
   /** Line of `%MD5SUM%`, for the version checks. */
   md5Line: number | undefined;
+  /** The sections this kind of file has (sync desc, or the local database's desc). */
+  sections: ReadonlyMap<string, SectionSpec>;
 }
 
 /** Read one text into `st.entry` with libalpm's section rules. */
@@ -66,7 +70,7 @@ function readText(input: string | Uint8Array, st: ReadState, what: string, maxLi
       i++;
       continue;
     }
-    const spec = BY_HEADER.get(line);
+    const spec = st.sections.get(line);
     const lineNo = i + 1;
     if (spec === undefined) {
       i = skipUnknown(lines, i, st, previous);
@@ -98,7 +102,7 @@ function readText(input: string | Uint8Array, st: ReadState, what: string, maxLi
     const values: { value: string; line: number }[] = [];
     while (j < n && lines[j] !== '') {
       const value = lines[j]!;
-      if (BY_HEADER.has(value)) {
+      if (st.sections.has(value)) {
         st.issues.add(
           `${value} is read as a value of ${section}: an empty line is missing before it (libalpm reads it the same way)`,
           j + 1,
@@ -125,7 +129,7 @@ function skipUnknown(lines: string[], i: number, st: ReadState, previous: Sectio
     const name = line.slice(1, -1);
     st.entry.unknown.push({ name, values: lines.slice(i + 1, j), line: lineNo });
     st.issues.add(st.strict ? `invalid section name ${line}` : `unknown section ${line} skipped`, lineNo, line);
-  } else if (line.endsWith('\r') && BY_HEADER.has(line.slice(0, -1))) {
+  } else if (line.endsWith('\r') && st.sections.has(line.slice(0, -1))) {
     st.issues.add(`header ${JSON.stringify(line)} ends in a carriage return (CRLF line ends are not stripped by libalpm); section skipped`, lineNo);
   } else if (previous !== undefined && (previous.kind === 'single' || previous.kind === 'number')) {
     st.issues.add(`unexpected line after the value of %${previous.header}% (a single-valued section has one line)`, lineNo, `%${previous.header}%`);
@@ -224,7 +228,8 @@ function storeList(st: ReadState, spec: SectionSpec, values: { value: string; li
     }
     return;
   }
-  const list = e[spec.key] as string[];
+  const rec = e as unknown as Record<string, string[] | undefined>;
+  const list = (rec[spec.key] ??= []);
   const kind = RELATION_KIND[spec.key];
   for (const { value, line } of values) {
     list.push(value);
@@ -252,8 +257,8 @@ function finish(st: ReadState, options: DecodeDescOptions): void {
   }
 }
 
-function newState(mode: AlpmMode, file: string | undefined): ReadState {
-  return { entry: emptyDescEntry(), strict: mode === 'strict', issues: new IssueList(file), seen: new Map(), md5Line: undefined };
+function newState(mode: AlpmMode, file: string | undefined, sections: ReadonlyMap<string, SectionSpec> = BY_HEADER): ReadState {
+  return { entry: emptyDescEntry(), strict: mode === 'strict', issues: new IssueList(file), seen: new Map(), md5Line: undefined, sections };
 }
 
 function lineLimit(options: { maxLineLength?: number }): number {
@@ -276,6 +281,8 @@ function lineLimit(options: { maxLineLength?: number }): number {
  * {@link validateDesc} to get the list without an exception.
  */
 export function decodeDesc(text: string | Uint8Array, options: DecodeDescOptions = {}): Decoded<DescEntry> {
+  argText(text, 'text');
+  argOptions(options);
   return decodeEntry({ desc: text }, options);
 }
 
@@ -299,6 +306,9 @@ export interface DecodeEntryOptions extends DecodeDescOptions {
  * issues carry `file: 'desc' | 'depends' | 'files'` (or `options.file` + `/desc` ...).
  */
 export function decodeEntry(texts: EntryTexts, options: DecodeEntryOptions = {}): Decoded<DescEntry> {
+  argObject(texts, 'texts');
+  argOptions(options);
+  for (const k of ['desc', 'depends', 'files'] as const) if (texts[k] !== undefined) argText(texts[k], `texts.${k}`);
   const mode = checkMode(options.mode);
   const max = lineLimit(options);
   const single = texts.depends === undefined && texts.files === undefined;
@@ -348,6 +358,8 @@ export function decodeEntry(texts: EntryTexts, options: DecodeEntryOptions = {})
  * list means the entry is valid ALPM desc v1/v2). Throws only for a non-text argument.
  */
 export function validateDesc(text: string | Uint8Array, options: Omit<DecodeDescOptions, 'mode'> = {}): AlpmIssue[] {
+  argText(text, 'text');
+  argOptions(options);
   try {
     decodeDesc(text, { ...options, mode: 'strict' });
     return [];
@@ -355,6 +367,77 @@ export function validateDesc(text: string | Uint8Array, options: Omit<DecodeDesc
     if (e instanceof AlpmValidationError) return [...e.problems];
     throw e;
   }
+}
+
+// -------------------------------------------------------------------------------------------
+// local database desc
+
+/** The sections of a local-database `desc` (`<dbpath>/local/<name>-<version>/desc`), in the order pacman writes them. */
+export const LOCAL_DESC_SECTIONS: readonly SectionSpec[] = [
+  { header: 'NAME', key: 'name', kind: 'single' },
+  { header: 'VERSION', key: 'version', kind: 'single' },
+  { header: 'BASE', key: 'base', kind: 'single' },
+  { header: 'DESC', key: 'desc', kind: 'single' },
+  { header: 'URL', key: 'url', kind: 'single' },
+  { header: 'ARCH', key: 'arch', kind: 'single' },
+  { header: 'BUILDDATE', key: 'builddate', kind: 'number' },
+  { header: 'INSTALLDATE', key: 'installdate', kind: 'number' },
+  { header: 'PACKAGER', key: 'packager', kind: 'single' },
+  { header: 'SIZE', key: 'isize', kind: 'number' },
+  { header: 'REASON', key: 'reason', kind: 'number' },
+  { header: 'GROUPS', key: 'groups', kind: 'list' },
+  { header: 'LICENSE', key: 'license', kind: 'list' },
+  { header: 'VALIDATION', key: 'validation', kind: 'list' },
+  { header: 'REPLACES', key: 'replaces', kind: 'list' },
+  { header: 'DEPENDS', key: 'depends', kind: 'list' },
+  { header: 'OPTDEPENDS', key: 'optdepends', kind: 'list' },
+  { header: 'CONFLICTS', key: 'conflicts', kind: 'list' },
+  { header: 'PROVIDES', key: 'provides', kind: 'list' },
+  { header: 'XDATA', key: 'xdata', kind: 'xdata' },
+];
+const LOCAL_BY_HEADER = new Map<string, SectionSpec>(LOCAL_DESC_SECTIONS.map((x) => [`%${x.header}%`, x]));
+
+/**
+ * Decode a local-database `desc` (what pacman writes when it installs a package), tolerantly
+ * as libalpm's local reader does: `%SIZE%` is the installed size (`isize`), `%INSTALLDATE%`,
+ * `%REASON%` (1: installed as a dependency) and `%VALIDATION%` (`none`, `md5`, `sha256`, `pgp`)
+ * have their own properties; anything else is warned about and kept in `unknown`.
+ */
+export function decodeLocalDesc(text: string | Uint8Array, options: { file?: string; maxLineLength?: number } = {}): Decoded<DescEntry> {
+  argText(text, 'text');
+  argOptions(options);
+  const st = newState('tolerant', options.file, LOCAL_BY_HEADER);
+  readText(text, st, options.file ?? 'desc', lineLimit(options));
+  return { entry: st.entry, warnings: st.issues.items };
+}
+
+/**
+ * Encode a local-database `desc` byte for byte as pacman (libalpm `_alpm_local_db_write`)
+ * writes it: `%NAME%` and `%VERSION%` always; `%BASE%`, `%DESC%`, `%URL%`, `%ARCH%`, `%PACKAGER%`
+ * whenever set (an empty string gives an empty value line, as pacman writes for an empty
+ * pkgdesc); `%BUILDDATE%`, `%INSTALLDATE%`, `%SIZE%`, `%REASON%` when not 0; the lists when not
+ * empty; `%XDATA%` last. Throws ALPM_ENCODE without name or version, or for a value with a line break.
+ */
+export function encodeLocalDesc(entry: DescEntry): string {
+  argObject(entry, 'entry');
+  if (typeof entry.name !== 'string' || typeof entry.version !== 'string') throw new RepokitError('ALPM_ENCODE', 'a local desc needs a name and a version');
+  const out: string[] = [];
+  for (const spec of LOCAL_DESC_SECTIONS) {
+    const v = (entry as unknown as Record<string, unknown>)[spec.key];
+    if (v === undefined) continue;
+    if (spec.kind === 'single') {
+      if (typeof v !== 'string') throw new RepokitError('ALPM_ENCODE', `%${spec.header}%: not a string`);
+      if (v.includes('\n')) throw new RepokitError('ALPM_ENCODE', `%${spec.header}%: value ${JSON.stringify(v)} contains a line break`);
+      out.push(`%${spec.header}%\n${v}\n\n`);
+    } else if (spec.kind === 'number') {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RepokitError('ALPM_ENCODE', `%${spec.header}%: ${String(v)} is not a non-negative integer`);
+      if (v !== 0) out.push(`%${spec.header}%\n${v}\n\n`);
+    } else {
+      if (!Array.isArray(v)) throw new RepokitError('ALPM_ENCODE', `%${spec.header}%: not a list`);
+      formatSection(spec.header, v as string[], out);
+    }
+  }
+  return out.join('');
 }
 
 // -------------------------------------------------------------------------------------------
@@ -428,6 +511,8 @@ function filesIssues(input: string | Uint8Array, file: string | undefined, max: 
  * section may follow. Strict failures throw {@link AlpmValidationError} with code ALPM_BAD_FILES.
  */
 export function decodeFiles(text: string | Uint8Array, options: Omit<DecodeDescOptions, 'version'> = {}): Decoded<FilesEntry> {
+  argText(text, 'text');
+  argOptions(options);
   const mode = checkMode(options.mode);
   const max = lineLimit(options);
   if (mode === 'strict') {
@@ -451,6 +536,8 @@ export function decodeFiles(text: string | Uint8Array, options: Omit<DecodeDescO
 
 /** Strict alpm-repo-files validation without throwing: every problem in file order. */
 export function validateFiles(text: string | Uint8Array, options: { file?: string; maxLineLength?: number } = {}): AlpmIssue[] {
+  argText(text, 'text');
+  argOptions(options);
   return sortIssues(filesIssues(text, options.file, lineLimit(options)).issues);
 }
 
@@ -462,9 +549,11 @@ export interface EncodeDescOptions {
   version?: DescVersion;
   /**
    * `'merged'` (default): one `desc` with every section (pacman ≥ 5.0). `'split'`: the pacman
-   * 4.x `desc`, without the dependency sections that {@link encodeDepends} writes.
+   * 4.x `desc`, without the dependency sections that {@link encodeDepends} writes. `'xpkg'`:
+   * the xpkg project's `desc` (no BASE, GROUPS, MD5SUM, PGPSIG or REPLACES; one LICENSE;
+   * `version` and `keepUnknown` do not apply).
    */
-  layout?: 'merged' | 'split';
+  layout?: 'merged' | 'split' | 'xpkg';
   /** Write `entry.unknown` sections after the known ones (default: dropped, as repo-add would). */
   keepUnknown?: boolean;
 }
@@ -509,12 +598,15 @@ function sectionValues(entry: DescEntry, key: keyof DescEntry): string[] {
  * an empty value inside a list, or a size/date that is not a non-negative integer.
  */
 export function encodeDesc(entry: DescEntry, options: EncodeDescOptions = {}): string {
+  argObject(entry, 'entry');
+  argOptions(options);
   const version = options.version ?? 2;
   if (version !== 1 && version !== 2) throw new RepokitError('INVALID_ARGUMENT', `version must be 1 or 2, not ${String(version)}`);
   const split = options.layout === 'split';
-  if (options.layout !== undefined && options.layout !== 'merged' && !split) {
-    throw new RepokitError('INVALID_ARGUMENT', `layout must be 'merged' or 'split', not ${String(options.layout)}`);
+  if (options.layout !== undefined && options.layout !== 'merged' && !split && options.layout !== 'xpkg') {
+    throw new RepokitError('INVALID_ARGUMENT', `layout must be 'merged', 'split' or 'xpkg', not ${String(options.layout)}`);
   }
+  if (options.layout === 'xpkg') return encodeXpkgDesc(entry);
   const out: string[] = [];
   for (const spec of DESC_SECTIONS) {
     if (spec.kind === 'files' || spec.kind === 'backup' || spec.kind === 'xdata') continue;
@@ -523,17 +615,28 @@ export function encodeDesc(entry: DescEntry, options: EncodeDescOptions = {}): s
     formatSection(spec.header, sectionValues(entry, spec.key), out);
   }
   if (options.keepUnknown === true) {
-    for (const u of entry.unknown) formatSection(u.name, u.values, out);
+    for (const u of entry.unknown ?? []) formatSection(u.name, u.values, out);
   }
   return out.join('');
 }
 
+/** Options of {@link encodeDepends}. */
+export interface EncodeDependsOptions {
+  /** `'split'` (default): pacman 4.x's `depends`. `'xpkg'`: the xpkg project's. */
+  layout?: 'split' | 'xpkg';
+}
+
 /**
- * The legacy `depends` file of the split layout (pacman 4.x repo-add): `%DEPENDS%`,
- * `%CONFLICTS%`, `%PROVIDES%`, `%OPTDEPENDS%`, `%MAKEDEPENDS%`, `%CHECKDEPENDS%`, in that order,
- * same section format as {@link encodeDesc}. Empty string when the entry has none of them.
+ * The `depends` file of a split layout. `'split'` (default, pacman 4.x repo-add): `%DEPENDS%`,
+ * `%CONFLICTS%`, `%PROVIDES%`, `%OPTDEPENDS%`, `%MAKEDEPENDS%`, `%CHECKDEPENDS%`. `'xpkg'`:
+ * `%DEPENDS%`, `%MAKEDEPENDS%`, `%CHECKDEPENDS%`, `%OPTDEPENDS%`, `%PROVIDES%`, `%CONFLICTS%`,
+ * `%REPLACES%`. Same section format as {@link encodeDesc}; empty string when the entry has none.
  */
-export function encodeDepends(entry: DescEntry): string {
+export function encodeDepends(entry: DescEntry, options: EncodeDependsOptions = {}): string {
+  argObject(entry, 'entry');
+  argOptions(options);
+  if (options.layout === 'xpkg') return encodeXpkgDepends(entry);
+  if (options.layout !== undefined && options.layout !== 'split') throw new RepokitError('INVALID_ARGUMENT', `layout must be 'split' or 'xpkg', not ${String(options.layout)}`);
   const out: string[] = [];
   for (const key of DEPENDS_ORDER) formatSection(HEADER_OF.get(key)!, sectionValues(entry, key), out);
   return out.join('');
@@ -555,6 +658,8 @@ export interface EncodeFilesOptions {
  * a path that is empty or contains a line break.
  */
 export function encodeFiles(files: readonly string[] | FilesEntry, options: EncodeFilesOptions = {}): string {
+  if (!Array.isArray(files)) argObject(files, 'files');
+  argOptions(options);
   const input: FilesEntry = Array.isArray(files) ? { files: [...(files as readonly string[])] } : (files as FilesEntry);
   const layout = options.layout ?? 'sync';
   if (layout !== 'sync' && layout !== 'local') throw new RepokitError('INVALID_ARGUMENT', `layout must be 'sync' or 'local', not ${String(layout)}`);

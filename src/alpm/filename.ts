@@ -5,6 +5,7 @@
  */
 import { encodeUtf8 } from '../shared/bytes.js';
 import { RepokitError } from '../shared/errors.js';
+import { argObject, argOptions, argString } from './args.js';
 
 /** alpm-package-name: `[A-Za-z0-9@._+-]+`, not starting with `-` or `.`. */
 const NAME_RE = /^[A-Za-z0-9@_+][A-Za-z0-9@._+-]*$/;
@@ -39,6 +40,7 @@ export interface PackageVersion {
 
 /** Why `text` is not a valid version, or undefined. `requireRel` demands a pkgrel (a full version). */
 export function versionProblem(text: string, requireRel = true): string | undefined {
+  argString(text, 'text');
   let rest = text;
   const colon = rest.indexOf(':');
   if (colon >= 0) {
@@ -64,6 +66,8 @@ export function versionProblem(text: string, requireRel = true): string | undefi
  * With `requireRel` (the default) the pkgrel must be present. Throws ALPM_BAD_VERSION.
  */
 export function parseVersion(text: string, options: { requireRel?: boolean } = {}): PackageVersion {
+  argString(text, 'text');
+  argOptions(options);
   const problem = versionProblem(text, options.requireRel ?? true);
   if (problem !== undefined) throw new RepokitError('ALPM_BAD_VERSION', problem);
   let rest = text;
@@ -85,6 +89,8 @@ export function parseVersion(text: string, options: { requireRel?: boolean } = {
 
 /** `[epoch:]pkgver[-pkgrel]`; an epoch of 0 is written only when `keepZeroEpoch` (makepkg omits it). */
 export function formatVersion(v: PackageVersion, options: { keepZeroEpoch?: boolean } = {}): string {
+  argObject(v, 'version');
+  argOptions(options);
   const epoch = v.epoch !== undefined && (v.epoch !== 0 || options.keepZeroEpoch === true) ? `${v.epoch}:` : '';
   return `${epoch}${v.pkgver}${v.pkgrel !== undefined ? `-${v.pkgrel}` : ''}`;
 }
@@ -105,6 +111,7 @@ export interface PackageFileName {
  * fails throws ALPM_BAD_FILENAME with the reason.
  */
 export function parsePackageFileName(fileName: string): PackageFileName {
+  argString(fileName, 'fileName');
   const problem = packageFileNameProblem(fileName);
   if (problem !== undefined) throw new RepokitError('ALPM_BAD_FILENAME', problem);
   return splitFileName(fileName)!;
@@ -130,6 +137,7 @@ function splitFileName(fileName: string): PackageFileName | undefined {
 
 /** Why `fileName` is not a valid package file name, or undefined. */
 export function packageFileNameProblem(fileName: string): string | undefined {
+  argString(fileName, 'fileName');
   const q = JSON.stringify(fileName);
   if (fileName.includes('/')) return `package file name ${q} contains '/'`;
   const at = fileName.lastIndexOf('.pkg.tar');
@@ -149,6 +157,7 @@ export function packageFileNameProblem(fileName: string): string | undefined {
 
 /** makepkg's file name: `${name}-${version}-${arch}.pkg.tar${compression}` (default `.zst`). */
 export function formatPackageFileName(parts: { name: string; version: string; arch: string; compression?: AlpmCompressionSuffix }): string {
+  argObject(parts, 'parts');
   return `${parts.name}-${parts.version}-${parts.arch}.pkg.tar${parts.compression ?? '.zst'}`;
 }
 
@@ -158,6 +167,7 @@ export function formatPackageFileName(parts: { name: string; version: string; ar
  * grammar: pacman installs `*.xp` files too.)
  */
 export function libalpmFileNameProblem(fileName: string): string | undefined {
+  argString(fileName, 'fileName');
   if (fileName.startsWith('.')) return `file name ${JSON.stringify(fileName)} starts with '.'`;
   if (fileName.includes('/')) return `file name ${JSON.stringify(fileName)} contains '/'`;
   if (fileName.length >= 4096) return `file name is longer than PATH_MAX`;
@@ -177,6 +187,7 @@ export interface EntryName {
  * ALPM_BAD_ENTRY_NAME. A trailing `/` (a directory member) is ignored.
  */
 export function splitEntryName(dirName: string): EntryName {
+  argString(dirName, 'dirName');
   const clean = dirName.endsWith('/') ? dirName.slice(0, -1) : dirName;
   const q = JSON.stringify(dirName);
   const d2 = clean.lastIndexOf('-');
@@ -198,5 +209,6 @@ export function splitEntryName(dirName: string): EntryName {
 
 /** The directory name of an entry in a sync database: `${name}-${version}`. */
 export function entryDirName(entry: { name: string; version: string }): string {
+  argObject(entry, 'entry');
   return `${entry.name}-${entry.version}`;
 }

@@ -17,6 +17,7 @@ import { decodePkginfo, descEntryFromPkginfo, type Pkginfo } from './pkginfo.js'
 import { compareCodePoints } from './text.js';
 import type { DescEntry } from './types.js';
 import type { AlpmIssue } from './validate.js';
+import { argArray, argObject, argOptions, argString } from './args.js';
 
 /** What {@link readPackage} accepts: a path, bytes, a Node Readable, a web stream or any async iterable of bytes. */
 export type PackageInput = string | URL | Uint8Array | ArrayBuffer | NodeReadableLike | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
@@ -109,6 +110,7 @@ function posInt(v: number | undefined, dflt: number, what: string): number {
  * `usr/.hidden`); the archive root `./` itself stays, as bsdtar lists it.
  */
 export function isListedInFiles(name: string): boolean {
+  argString(name, 'name');
   let s = name;
   while (s.startsWith('./')) {
     s = s.slice(2);
@@ -119,6 +121,7 @@ export function isListedInFiles(name: string): boolean {
 
 /** Sort paths by byte order (UTF-8 byte order equals code point order) and drop duplicates. */
 export function sortFileList(paths: Iterable<string>): string[] {
+  if (paths === null || typeof paths !== 'object' || !(Symbol.iterator in paths)) argArray(paths, 'paths');
   return [...new Set(paths)].sort(compareCodePoints);
 }
 
@@ -241,6 +244,7 @@ function base64(bytes: Uint8Array): string {
  * file gives `undefined` (repo-add writes no `%PGPSIG%` then).
  */
 export function signatureToPgpsig(sig: Uint8Array, file?: string): string | undefined {
+  if (!(sig instanceof Uint8Array)) throw new RepokitError('INVALID_ARGUMENT', 'sig must be a Uint8Array');
   if (sig.length > MAX_SIGNATURE_SIZE) {
     throw new RepokitError('ALPM_BAD_SIGNATURE', `signature is ${sig.length} bytes, more than repo-add's limit of ${MAX_SIGNATURE_SIZE}`, { file });
   }
@@ -431,6 +435,8 @@ export interface PackageDescOptions {
  * Throws ALPM_BAD_PKGINFO when `.PKGINFO` has no `pkgname` or `pkgver`.
  */
 export function packageDescEntry(pkg: AlpmPackageFile, options: PackageDescOptions = {}): DescEntry {
+  argObject(pkg, 'pkg');
+  argOptions(options);
   const facts: { filename: string; csize: number; sha256sum: string; md5sum: string; pgpsig?: string } = {
     filename: pkg.filename,
     csize: pkg.csize,

@@ -9,6 +9,7 @@ import { isValidArchitecture, isValidPackageName, versionProblem } from './filen
 import { MAX_LINE_LENGTH, hasControl, splitLines } from './text.js';
 import { emptyDescEntry, type Decoded, type DescEntry } from './types.js';
 import { AlpmValidationError, IssueList, checkMode, sortIssues, type AlpmIssue, type AlpmMode } from './validate.js';
+import { argObject, argOptions, argString, argText } from './args.js';
 
 /** One `xdata = key=value` line (PKGINFO v2). */
 export interface ExtendedData {
@@ -108,6 +109,7 @@ export function emptyPkginfo(): Pkginfo {
 
 /** One `key = value` line as libalpm splits it: the key ends at the first space, which must start `" = "`. */
 export function splitKeyValue(line: string): { key: string; value: string } | undefined {
+  argString(line, 'line');
   const sp = line.indexOf(' ');
   if (sp <= 0 || !line.startsWith(' = ', sp)) return undefined;
   return { key: line.slice(0, sp), value: line.slice(sp + 3) };
@@ -122,6 +124,8 @@ export function splitKeyValue(line: string): { key: string; value: string } | un
  * {@link AlpmValidationError} (ALPM_BAD_PKGINFO) listing every problem.
  */
 export function decodePkginfo(text: string | Uint8Array, options: DecodeKeyValueOptions = {}): Decoded<Pkginfo> {
+  argText(text, 'text');
+  argOptions(options);
   const mode = checkMode(options.mode);
   const strict = mode === 'strict';
   const issues = new IssueList(options.file);
@@ -222,6 +226,8 @@ function singleProblem(key: SingleKey, v: string): string | undefined {
 
 /** Strict PKGINFO validation without throwing: every problem in file order. */
 export function validatePkginfo(text: string | Uint8Array, options: Omit<DecodeKeyValueOptions, 'mode'> = {}): AlpmIssue[] {
+  argText(text, 'text');
+  argOptions(options);
   try {
     decodePkginfo(text, { ...options, mode: 'strict' });
     return [];
@@ -243,6 +249,8 @@ function kv(out: string[], key: string, value: string): void {
  * unknown keys are appended when `keepUnknown` is set. Throws ALPM_ENCODE for a value with a line break.
  */
 export function encodePkginfo(p: Pkginfo, options: { keepUnknown?: boolean } = {}): string {
+  argObject(p, 'pkginfo');
+  argOptions(options);
   const out: string[] = [];
   for (const c of p.comments) {
     if (c.includes('\n')) throw new RepokitError('ALPM_ENCODE', 'a comment contains a line break');
@@ -322,6 +330,7 @@ function skipDelimiter(s: string, i: number): number {
  * normalised), which is why {@link descEntryFromPkginfo} uses it.
  */
 export function readPkginfoLikeRepoAdd(text: string): RepoAddFields {
+  argString(text, 'text');
   const fields: RepoAddFields = {
     single: new Map(),
     lists: { group: [], license: [], replaces: [], depend: [], conflict: [], provides: [], optdepend: [], makedepend: [], checkdepend: [] },
@@ -362,6 +371,8 @@ export interface PackageFileFacts {
  * "Invalid package file") or `size`/`builddate` is not a number.
  */
 export function descEntryFromPkginfo(pkginfo: string | Uint8Array | Pkginfo, file: PackageFileFacts): DescEntry {
+  if (typeof pkginfo !== 'string' && !(pkginfo instanceof Uint8Array)) argObject(pkginfo, 'pkginfo');
+  argObject(file, 'file');
   const fields = typeof pkginfo === 'string' || pkginfo instanceof Uint8Array ? readPkginfoLikeRepoAdd(typeof pkginfo === 'string' ? pkginfo : new TextDecoder().decode(pkginfo)) : fieldsFromPkginfo(pkginfo);
   const s = fields.single;
   const name = s.get('pkgname') ?? '';

@@ -62,21 +62,12 @@ export async function resolveDbPath(dbPath: string): Promise<DbPath> {
       target = await fs.readlink(abs);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
-      if (code === 'EINVAL') {
-        // A copy instead of a link: its content says which compression to use.
-        const fh = await fs.open(abs, 'r');
-        try {
-          const head = new Uint8Array(512);
-          const { bytesRead } = await fh.read(head, 0, 512, 0);
-          const c = sniffCompression(head.subarray(0, bytesRead));
-          if (!WRITABLE.has(c)) throw new RepokitError('UNSUPPORTED_COMPRESSION', `${c} databases cannot be written by repokit`, { file: abs });
-          base = `${repo}.db.tar${COMPRESSION_SUFFIX[c as Compression]}`;
-        } finally {
-          await fh.close();
-        }
-      } else {
+      if (code === 'ENOENT') {
         throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not exist; name the archive (${repo}.db.tar.gz, .xz, .zst, .bz2 or .tar) to create it`, { file: abs });
       }
+      if (code !== 'EINVAL') throw ioError(e, abs);
+      // A copy instead of a link: its content says which compression to use.
+      base = `${repo}.db.tar${COMPRESSION_SUFFIX[await copyCompression(abs)]}`;
     }
     if (target !== undefined) base = path.basename(target);
   }
@@ -92,6 +83,59 @@ export async function resolveDbPath(dbPath: string): Promise<DbPath> {
   }
   const db = path.join(dir, syncDbFileName(repo, 'db', compression));
   return { dir, repo, compression, db, files: path.join(dir, syncDbFileName(repo, 'files', compression)), lock: `${db}.lck` };
+}
+
+function ioError(e: unknown, file: string): RepokitError {
+  const sys = e as { code?: unknown; syscall?: unknown };
+  const what = typeof sys.code === 'string' ? `${typeof sys.syscall === 'string' ? `${sys.syscall}: ` : ''}${sys.code}` : String((e as Error).message);
+  return new RepokitError('IO_ERROR', `cannot read the database path (${what})`, { file, cause: e });
+}
+
+/**
+ * The compression of a `<repo>.db` that is a regular file (a copy of the archive). Anything that
+ * is neither a compressed stream repokit writes nor a tar archive is refused, so that a stray
+ * file is never taken for an empty database and replaced.
+ */
+async function copyCompression(abs: string): Promise<Compression> {
+  const fs = nodeBuiltin<NodeFsPromises>('node:fs/promises');
+  let fh: import('node:fs/promises').FileHandle;
+  try {
+    fh = await fs.open(abs, 'r');
+  } catch (e) {
+    throw ioError(e, abs);
+  }
+  try {
+    const head = new Uint8Array(512);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await fh.read(head, 0, 512, 0));
+    } catch (e) {
+      throw ioError(e, abs);
+    }
+    const c = sniffCompression(head.subarray(0, bytesRead));
+    if (!WRITABLE.has(c)) throw new RepokitError('UNSUPPORTED_COMPRESSION', `${c} databases cannot be written by repokit`, { file: abs });
+    if (c === 'none' && !(bytesRead === 512 && isTarHeader(head))) {
+      throw new RepokitError(
+        'ALPM_BAD_DB_PATH',
+        `${abs.slice(abs.lastIndexOf('/') + 1)} is a regular file but not a database archive (neither compressed nor a tar); refusing to treat it as one and replace it`,
+        { file: abs },
+      );
+    }
+    return c as Compression;
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** A tar header block ("ustar" magic, POSIX or GNU, and a matching checksum), or the zero block of an empty archive. */
+function isTarHeader(b: Uint8Array): boolean {
+  if (b.every((x) => x === 0)) return true;
+  const magic = String.fromCharCode(...b.subarray(257, 262));
+  if (magic !== 'ustar') return false;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : b[i]!;
+  const field = String.fromCharCode(...b.subarray(148, 156)).replace(/[\0 ]+$/, '').trim();
+  return /^[0-7]+$/.test(field) && parseInt(field, 8) === sum;
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -15,8 +15,10 @@ import { linkOrCopyAtomic, writeFileAtomic } from '../shared/atomic.js';
 import { encodeDepends, encodeDesc, encodeFiles, type DescVersion } from './desc.js';
 import { entryDirName } from './filename.js';
 import { compareCodePoints } from './text.js';
+import { encodeXpkgDepends, encodeXpkgDesc, xpkgTar, type XpkgTarMember } from './xpkg.js';
 import type { DescEntry } from './types.js';
 import type { EntryMembers } from './sync-db-read.js';
+import { argArray, argObject, argString } from './args.js';
 
 /** How to write a database (the names match repod.conf's `[syncdb_settings]`, mapped). */
 export interface SyncDbWriteOptions {
@@ -33,8 +35,15 @@ export interface SyncDbWriteOptions {
    * repod's `desc_version = 2` does "to lower the size" of the database.
    */
   pgpsig?: boolean;
-  /** `'merged'` (default): one `desc`; `'split'`: pacman 4.x / xpkg `desc` plus `depends`. */
-  layout?: 'merged' | 'split';
+  /**
+   * `'merged'` (default): one `desc` (repo-add, pacman ≥ 5.0). `'split'`: pacman 4.x's `desc`
+   * plus `depends` (an empty `depends` is written too). `'xpkg'`: the xpkg project's layout, byte
+   * for byte (its own `desc` and `depends` sections and order, `depends` only when non-empty,
+   * entries by package name, no directory members, the Rust tar crate's GNU headers, no record
+   * padding; `descVersion`, `pgpsig` and `directoryEntries` do not apply). xpkg itself writes
+   * no `.files` database; repokit's has the same layout plus each entry's `files` member.
+   */
+  layout?: 'merged' | 'split' | 'xpkg';
   /** Write `dir/` members (default true, as repo-add does; libalpm does not need them). */
   directoryEntries?: boolean;
   /** mtime of every member, seconds (default 0). */
@@ -70,7 +79,7 @@ function checkOptions(o: SyncDbWriteOptions): Required<Pick<SyncDbWriteOptions, 
   if (descVersion !== 1 && descVersion !== 2) throw new RepokitError('INVALID_ARGUMENT', `descVersion must be 1 or 2, not ${String(descVersion)}`);
   if (o.filesVersion !== undefined && o.filesVersion !== 1) throw new RepokitError('INVALID_ARGUMENT', `filesVersion must be 1, not ${String(o.filesVersion)}`);
   const layout = o.layout ?? 'merged';
-  if (layout !== 'merged' && layout !== 'split') throw new RepokitError('INVALID_ARGUMENT', `layout must be 'merged' or 'split', not ${String(layout)}`);
+  if (layout !== 'merged' && layout !== 'split' && layout !== 'xpkg') throw new RepokitError('INVALID_ARGUMENT', `layout must be 'merged', 'split' or 'xpkg', not ${String(layout)}`);
   const mtime = o.mtime ?? 0;
   if (!Number.isSafeInteger(mtime) || mtime < 0) throw new RepokitError('INVALID_ARGUMENT', `mtime must be a non-negative integer, not ${String(mtime)}`);
   if (o.pgpsig !== undefined && typeof o.pgpsig !== 'boolean') throw new RepokitError('INVALID_ARGUMENT', `pgpsig must be a boolean, not ${String(o.pgpsig)}`);
@@ -85,6 +94,8 @@ function withoutPgpsig(entry: DescEntry): DescEntry {
 
 /** The directory name of an entry to write (checked: one path component, no `..`). */
 export function writeEntryDir(e: SyncDbWriteEntry): string {
+  argObject(e, 'entry to write');
+  argObject(e.entry, 'entry to write: entry');
   let dir = e.dir;
   if (dir === undefined) {
     if (e.entry.name === undefined || e.entry.version === undefined) {
@@ -104,7 +115,10 @@ export function writeEntryDir(e: SyncDbWriteEntry): string {
  * for a value the desc format cannot hold.
  */
 export function syncDbTar(entries: readonly SyncDbWriteEntry[], kind: 'db' | 'files', options: SyncDbWriteOptions = {}): Uint8Array {
+  argArray(entries, 'entries');
+  if (kind !== 'db' && kind !== 'files') throw new RepokitError('INVALID_ARGUMENT', `kind must be 'db' or 'files', not ${String(kind)}`);
   const o = checkOptions(options);
+  if (o.layout === 'xpkg') return xpkgSyncDbTar(entries, kind, options.reencode === true, o.mtime);
   const withDir = entries.map((e) => ({ e, dir: writeEntryDir(e) }));
   withDir.sort((a, b) => compareCodePoints(a.dir, b.dir));
   const members: TarWriteEntry[] = [];
@@ -138,8 +152,36 @@ export function syncDbTar(entries: readonly SyncDbWriteEntry[], kind: 'db' | 'fi
   return writeTar(members, { format: 'pax', padToRecord: true });
 }
 
+/** {@link syncDbTar} in xpkg's layout (see the `layout` option). */
+function xpkgSyncDbTar(entries: readonly SyncDbWriteEntry[], kind: 'db' | 'files', reencode: boolean, mtime: number): Uint8Array {
+  // xpkg keys its entries by package name (a BTreeMap): byte order of the name, then the directory.
+  const withDir = entries.map((e) => ({ e, dir: writeEntryDir(e), name: e.entry.name ?? '' }));
+  withDir.sort((a, b) => compareCodePoints(a.name, b.name) || compareCodePoints(a.dir, b.dir));
+  const members: XpkgTarMember[] = [];
+  const dirs = new Set<string>();
+  for (const { e, dir } of withDir) {
+    if (dirs.has(dir)) throw new RepokitError('INVALID_ARGUMENT', `two entries for the directory ${JSON.stringify(dir)}`);
+    dirs.add(dir);
+    const raw = reencode ? undefined : e.raw;
+    if (raw?.desc !== undefined) {
+      members.push({ name: `${dir}/desc`, data: raw.desc });
+      if (raw.depends !== undefined) members.push({ name: `${dir}/depends`, data: raw.depends });
+    } else {
+      members.push({ name: `${dir}/desc`, data: encodeUtf8(encodeXpkgDesc(e.entry)) });
+      const deps = encodeXpkgDepends(e.entry);
+      if (deps !== '') members.push({ name: `${dir}/depends`, data: encodeUtf8(deps) });
+    }
+    if (kind === 'files') {
+      if (raw?.files !== undefined) members.push({ name: `${dir}/files`, data: raw.files });
+      else if (e.entry.files !== undefined) members.push({ name: `${dir}/files`, data: encodeUtf8(encodeFiles(e.entry.files)) });
+    }
+  }
+  return xpkgTar(members, mtime);
+}
+
 /** Both archives of a repository, compressed (deterministic). */
 export async function buildSyncDb(entries: readonly SyncDbWriteEntry[], options: SyncDbWriteOptions = {}): Promise<SyncDbArchives> {
+  argArray(entries, 'entries');
   const o = checkOptions(options);
   const copts = options.level !== undefined ? { level: options.level } : {};
   const db = await compress(syncDbTar(entries, 'db', options), o.compression, copts);
@@ -159,10 +201,13 @@ export interface WrittenSyncDb {
   filesAlias: string;
   /** How the aliases were made: a relative symlink, or a copy where symlinks are refused. */
   aliasKind: 'symlink' | 'copy';
+  /** Detached signatures of the old archives that were deleted (they would not match the new ones). */
+  removedSignatures: string[];
 }
 
 /** The archive file name of a repository: `<repo>.<db|files>.tar<suffix>`. */
 export function syncDbFileName(repo: string, kind: 'db' | 'files', compression: Compression): string {
+  argString(repo, 'repo');
   return `${repo}.${kind}.tar${COMPRESSION_SUFFIX[compression]}`;
 }
 
@@ -181,22 +226,58 @@ function checkRepoName(repo: string): void {
  * `repoAdd`/`repoRemove` (repo.ts) for the locked read-modify-write.
  */
 export async function writeSyncDb(dir: string, repo: string, entries: readonly SyncDbWriteEntry[], options: SyncDbWriteOptions = {}): Promise<WrittenSyncDb> {
+  argString(dir, 'dir');
+  argArray(entries, 'entries');
   checkRepoName(repo);
   const o = checkOptions(options);
   const archives = await buildSyncDb(entries, options);
   return installArchives(dir, repo, o.compression, archives);
 }
 
-/** Put already built archives in place: archives first, aliases last. */
+/**
+ * Put already built archives in place: stale signatures out first, then the archives, then the
+ * aliases. repokit does not sign databases, so a detached signature of the old archives
+ * (`<repo>.db.tar<.c>.sig`, `<repo>.files.tar<.c>.sig` and the alias links `<repo>.db.sig`,
+ * `<repo>.files.sig`) would no longer match: repo-add means to move them aside (to `.old.sig`),
+ * and repokit deletes them before the first new archive is renamed in, so that no moment has a
+ * new database next to an old signature. (If the write then fails, the old database stays,
+ * unsigned.)
+ */
 export async function installArchives(dir: string, repo: string, compression: Compression, archives: SyncDbArchives): Promise<WrittenSyncDb> {
+  argString(dir, 'dir');
+  checkRepoName(repo);
+  argObject(archives, 'archives');
   const path = nodeBuiltin<typeof import('node:path')>('node:path');
   const db = path.join(dir, syncDbFileName(repo, 'db', compression));
   const files = path.join(dir, syncDbFileName(repo, 'files', compression));
-  await writeFileAtomic(db, archives.db, { mode: 0o644 });
-  await writeFileAtomic(files, archives.files, { mode: 0o644 });
   const dbAlias = path.join(dir, `${repo}.db`);
   const filesAlias = path.join(dir, `${repo}.files`);
+  const removedSignatures = await removeSignatures([`${dbAlias}.sig`, `${filesAlias}.sig`, `${db}.sig`, `${files}.sig`]);
+  await writeFileAtomic(db, archives.db, { mode: 0o644 });
+  await writeFileAtomic(files, archives.files, { mode: 0o644 });
   const k1 = await linkOrCopyAtomic(db, dbAlias);
   const k2 = await linkOrCopyAtomic(files, filesAlias);
-  return { db, files, dbAlias, filesAlias, aliasKind: k1 === 'copy' || k2 === 'copy' ? 'copy' : 'symlink' };
+  return { db, files, dbAlias, filesAlias, aliasKind: k1 === 'copy' || k2 === 'copy' ? 'copy' : 'symlink', removedSignatures };
+}
+
+/** Delete those of `paths` that exist (files or links); returns the ones deleted. */
+async function removeSignatures(paths: readonly string[]): Promise<string[]> {
+  const fs = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
+  const removed: string[] = [];
+  for (const p of paths) {
+    try {
+      await fs.lstat(p);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'ENOENT') continue;
+      throw new RepokitError('IO_ERROR', `cannot check for a stale signature: ${String((e as { code?: unknown }).code ?? (e as Error).message)}`, { file: p, cause: e });
+    }
+    try {
+      await fs.unlink(p);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'ENOENT') continue;
+      throw new RepokitError('IO_ERROR', `cannot remove the stale signature: ${String((e as { code?: unknown }).code ?? (e as Error).message)}`, { file: p, cause: e });
+    }
+    removed.push(p);
+  }
+  return removed;
 }

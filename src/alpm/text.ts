@@ -5,6 +5,7 @@
 import { isValidUtf8 } from '../shared/bytes.js';
 import { RepokitError } from '../shared/errors.js';
 import type { IssueList } from './validate.js';
+import { argString } from './args.js';
 
 /** libalpm's line buffer size (`_alpm_archive_fgets`): longer lines make it fail. */
 export const MAX_LINE_LENGTH = 512 * 1024;
@@ -79,6 +80,7 @@ export function hasControl(s: string, allowTab = false): boolean {
 
 /** Compare strings by Unicode code point, which is the byte order of their UTF-8 (`LC_ALL=C sort`). */
 export function compareCodePoints(a: string, b: string): number {
+  if (typeof a !== 'string' || typeof b !== 'string') argString(typeof a !== 'string' ? a : b, 'a compared value');
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);

@@ -55,6 +55,12 @@ export interface DescEntry {
   files?: string[];
   /** `%BACKUP%` (local database only). */
   backup?: BackupEntry[];
+  /** Local database only: `%INSTALLDATE%`, seconds since the epoch. */
+  installdate?: number;
+  /** Local database only: `%REASON%` (0 explicitly installed, 1 as a dependency). */
+  reason?: number;
+  /** Local database only: `%VALIDATION%` (`none`, `md5`, `sha256`, `pgp`). */
+  validation?: string[];
   /** `%DATA%`/`%XDATA%` `key=value` lines (libalpm reads them; repo-add never writes them). */
   xdata?: string[];
   /** Sections repokit does not know, in file order (never written back unless asked). */

@@ -4,6 +4,7 @@
  * specification's validators).
  */
 import { RepokitError, type ErrorCode } from '../shared/errors.js';
+import { argArray, argObject } from './args.js';
 
 /** Decoding mode: `'tolerant'` reads what libalpm reads (with warnings); `'strict'` validates. */
 export type AlpmMode = 'tolerant' | 'strict';
@@ -24,6 +25,7 @@ export interface AlpmIssue {
 
 /** `file:line:column: [section] message`, with the parts that are known (for CLI output). */
 export function formatIssue(issue: AlpmIssue): string {
+  argObject(issue, 'issue');
   let where = issue.file ?? '';
   if (issue.line !== undefined) {
     where += `${where === '' ? 'line ' : ':'}${issue.line}`;
@@ -75,6 +77,7 @@ export class IssueList {
 
 /** Sort issues by line (whole-file issues last), keeping insertion order among equals. */
 export function sortIssues(items: AlpmIssue[]): AlpmIssue[] {
+  argArray(items, 'items');
   return items
     .map((issue, i) => ({ issue, i }))
     .sort((a, b) => (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) || a.i - b.i)

@@ -4,6 +4,7 @@
  * separator and separator runs are measured in bytes, as in C.
  */
 import { encodeUtf8 } from '../shared/bytes.js';
+import { argString } from './args.js';
 
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 const isAlpha = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
@@ -92,6 +93,8 @@ function segmentCompare(a: Uint8Array, aEnd: number, b: Uint8Array, bEnd: number
  * release handling). Returns -1, 0 or 1.
  */
 export function rpmvercmpAlpm(a: string, b: string): -1 | 0 | 1 {
+  argString(a, 'a');
+  argString(b, 'b');
   const x = cBytes(a);
   const y = cBytes(b);
   return segmentCompare(x, x.length, y, y.length);

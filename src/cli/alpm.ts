@@ -2,7 +2,7 @@
  * `repokit alpm ...`: add, remove, list, vercmp. Everything here is presentation; the work is done
  * by the library (repoAdd, repoRemove, readSyncDb, vercmp).
  */
-import { repoAdd, repoRemove, readSyncDb, vercmp, formatIssue, type DescEntry, type SyncDb } from '../alpm/index.js';
+import { repoAdd, repoRemove, readSyncDb, vercmp, formatIssue, type DescEntry, type SyncDb, type WrittenSyncDb } from '../alpm/index.js';
 import { UsageError, formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { errorLine, errorToJson, isRepokitError, oneLine, toJson, visible } from './output.js';
 import type { Context } from './rpm.js';
@@ -59,6 +59,11 @@ function dataError(e: unknown, ctx: Context, json = false): number {
 
 const WAIT_OPTION: OptionSpec = { name: 'wait-for-lock', help: "wait while another repo-add or repokit holds the database's lock" };
 
+/** Tell the operator which signatures of the old database were deleted (they must re-sign). */
+function staleSignatures(written: WrittenSyncDb | undefined, ctx: Context): void {
+  for (const f of written?.removedSignatures ?? []) ctx.io.err(`repokit: warning: removed the stale signature ${visible(f)}; sign the new database again\n`);
+}
+
 // --- alpm add ------------------------------------------------------------------------------
 
 const ADD_OPTIONS: readonly OptionSpec[] = [
@@ -75,7 +80,8 @@ Add package files to a pacman repository, as repo-add does: each package replace
 of the same name in <repo>.db.tar.* and <repo>.files.tar.* (both are created when missing),
 then the <repo>.db and <repo>.files aliases are refreshed. The compression follows DB's name.
 Replacing a newer version with an older one is refused unless --force. All or nothing: on any
-error the database is left as it was. The lock file DB.lck is honoured and taken.
+error the database is left as it was. The lock file DB.lck is honoured and taken. Signatures
+of the old database (DB.sig, <repo>.db.sig, ...) are deleted: sign the new one again.
 
 Options:
 ${formatOptions(ADD_OPTIONS)}
@@ -103,6 +109,7 @@ async function add(argv: readonly string[], ctx: Context): Promise<number> {
       lock: { wait: o.has('wait-for-lock') },
     });
     for (const w of r.warnings) ctx.io.err(`repokit: warning: ${visible(oneLine(formatIssue(w)))}\n`);
+    staleSignatures(r.written, ctx);
     for (const x of r.outcomes) {
       const was = x.replaced.length > 0 ? ` (was ${x.replaced.join(', ')})` : '';
       const why = x.action === 'skipped' ? ' (already in the database)' : '';
@@ -126,6 +133,7 @@ export const REMOVE_HELP = `Usage: repokit alpm remove [options] DB NAME...
 Remove every entry of each package NAME from a pacman repository's <repo>.db.tar.* and
 <repo>.files.tar.*, as repo-remove does. Package files are not deleted. All or nothing: a NAME
 that is not in the database is an error (unless --ignore-missing) and nothing is changed.
+Signatures of the old database (DB.sig, <repo>.db.sig, ...) are deleted: sign the new one again.
 
 Options:
 ${formatOptions(REMOVE_OPTIONS)}
@@ -149,6 +157,7 @@ async function remove(argv: readonly string[], ctx: Context): Promise<number> {
       lock: { wait: p.options.has('wait-for-lock') },
     });
     for (const w of r.warnings) ctx.io.err(`repokit: warning: ${visible(oneLine(formatIssue(w)))}\n`);
+    staleSignatures(r.written, ctx);
     for (const d of r.removed) ctx.io.out(`removed ${d}\n`);
     return 0;
   } catch (e) {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSyncDb, repoAdd } from '../../src/alpm/database.js';
-import { tinyPackage } from '../helpers/alpm-packages.js';
+import { isCi, tinyPackage } from '../helpers/alpm-packages.js';
 import { Prng } from '../helpers/fuzz.js';
 
 type Fsp = Record<string, unknown>;
@@ -129,14 +129,17 @@ describe('crash safety', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
-  it('a writer killed with SIGKILL at random moments leaves readable databases in a state it wrote', async () => {
+  it('a writer killed with SIGKILL at random moments leaves readable databases in a state it wrote', async (ctx) => {
     let esbuild: typeof import('esbuild') | undefined;
     try {
       esbuild = await import('esbuild');
     } catch {
       esbuild = undefined;
     }
-    if (esbuild === undefined) return; // esbuild comes with vitest; without it this part cannot run
+    // esbuild comes with vitest; without it the child writer cannot be bundled.
+    // esbuild is a dev dependency: under CI its absence is a failure, not a skip.
+    if (esbuild === undefined && isCi()) throw new Error('esbuild is not installed; CI must install the dev dependencies');
+    if (esbuild === undefined) return ctx.skip('skipped: esbuild is not installed, so the child writer cannot be bundled');
     const dir = mkdtempSync(join(tmpdir(), 'repokit-alpm-kill-'));
     const bundle = join(dir, 'repokit-alpm.mjs');
     await esbuild.build({

@@ -3,11 +3,11 @@
  * written by repo-add and by repokit for the same packages, read by real pacman with a private
  * --config/--dbpath. Checks: repokit's desc/files members equal repo-add's byte for byte; repokit
  * reads repo-add's databases into the same entries as its own; pacman lists and shows every
- * package from repokit's databases with the same fields as from repo-add's; the lock file keeps
- * repo-add and repokit apart.
+ * package from repokit's databases (in every compression repokit writes) with the same fields as
+ * from repo-add's; the lock file keeps repo-add and repokit apart.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -173,7 +173,50 @@ describe.skipIf(missing !== null)(`interop with makepkg, repo-add and pacman${su
     expect(r.status, r.stderr).toBe(0);
     const files = await readSyncDb(join(dir, 'mix.files'));
     expect(files.entries.map((e) => e.name).sort()).toEqual(rest.map((p) => p.pkgname).sort());
-    for (const e of files.entries) expect(e.entry.files?.length ?? 0).toBeGreaterThanOrEqual(0);
+    // repo-add wrote these last: each entry's file list is the one repo-add wrote for the package.
+    for (const e of files.entries) {
+      const ra = raFiles.entries.find((x) => x.dir === e.dir)!;
+      expect(e.entry.files, e.dir).toEqual(ra.entry.files);
+      expect(td.decode(e.raw.files), e.dir).toBe(td.decode(ra.raw.files));
+    }
+    expect(files.entries.some((e) => (e.entry.files?.length ?? 0) > 0)).toBe(true);
+  });
+
+  it('pacman -Sy/-Sl/-Si/-Fy/-Fl read repokit databases in every compression repokit writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repokit-alpm-compressions-'));
+    for (const p of pkgs) copyFileSync(p.path, join(dir, p.fileName));
+    for (const f of readdirSync(rkDir).filter((n) => n.includes('.pkg.tar') && n.endsWith('.sig'))) copyFileSync(join(rkDir, f), join(dir, f));
+    const compressions = (['none', 'gzip', 'bzip2', 'xz', 'zstd'] as const).filter((c) => c !== 'xz' || xzWhy === null);
+    const suffix = { none: '', gzip: '.gz', bzip2: '.bz2', xz: '.xz', zstd: '.zst' } as const;
+    for (const c of compressions) {
+      await repoAdd(join(dir, `c${c}.db.tar${suffix[c]}`), pkgs.map((p) => join(dir, p.fileName)), { descVersion: legacy ? 1 : 2, includeSigs: true });
+      expect((await readSyncDb(join(dir, `c${c}.db`))).compression).toBe(c);
+    }
+    const pacman = new Pacman([{ name: 'ra', dir: raDir }, ...compressions.map((c) => ({ name: `c${c}`, dir }))]);
+    pacman.run(['-Sy']);
+    pacman.run(['-Fy']);
+    const listed = (repo: string) =>
+      pacman
+        .run(['-Sl', repo])
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ').slice(1).join(' '))
+        .sort();
+    const ra = listed('ra');
+    expect(ra.length).toBe(pkgs.length);
+    for (const c of compressions) {
+      expect(listed(`c${c}`), c).toEqual(ra);
+      for (const line of ra) {
+        const name = line.split(' ')[0]!;
+        const a = pacman.info(`ra/${name}`);
+        const b = pacman.info(`c${c}/${name}`);
+        a.delete('Repository');
+        b.delete('Repository');
+        expect(b, `${c}: ${name}`).toEqual(a);
+        const files = (repo: string) => pacman.run(['-Fl', `${repo}/${name}`]).split('\n').map((l) => l.slice(l.indexOf(' ') + 1)).sort();
+        expect(files(`c${c}`), `${c}: ${name}`).toEqual(files('ra'));
+      }
+    }
   });
 
   it("repo-add's lock keeps repokit out and repokit's lock keeps repo-add out", async () => {

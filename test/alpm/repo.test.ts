@@ -3,7 +3,7 @@
  * remove by name, all-or-nothing on errors, no rewrite when nothing changed, the lock file,
  * the `<repo>.db` alias as the database argument, and verify.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -173,5 +173,60 @@ describe('repoVerify', () => {
     ]);
     rmSync(join(r.dir, 'test.files.tar.gz'));
     expect((await repoVerify(db)).problems.some((p) => /files database/.test(p.message))).toBe(true);
+  });
+});
+
+describe('signatures of the old database', () => {
+  it('repoAdd and repoRemove delete <db>.sig, <files>.sig and the alias links to them, so no stale signature sits beside a new database', async () => {
+    const r = repo();
+    const db = join(r.dir, 'test.db.tar.gz');
+    await repoAdd(db, [r.pkg('a', '1-1'), r.pkg('b', '1-1')]);
+    const sign = (): string[] => {
+      const made = [`${db}.sig`, join(r.dir, 'test.files.tar.gz.sig')];
+      for (const f of made) writeFileSync(f, 'old signature');
+      symlinkSync('test.db.tar.gz.sig', join(r.dir, 'test.db.sig'));
+      symlinkSync('test.files.tar.gz.sig', join(r.dir, 'test.files.sig'));
+      return [...made, join(r.dir, 'test.db.sig'), join(r.dir, 'test.files.sig')];
+    };
+    const sigs = sign();
+    const added = await repoAdd(db, [r.pkg('a', '2-1')]);
+    expect(added.written!.removedSignatures.sort()).toEqual([...sigs].sort());
+    expect(readdirSync(r.dir).filter((f) => f.includes('.sig'))).toEqual([]);
+    sign();
+    await repoRemove(db, ['b']);
+    expect(readdirSync(r.dir).filter((f) => f.includes('.sig'))).toEqual([]);
+    // Nothing written (onlyIfAbsent and present): the signature still matches and stays.
+    writeFileSync(`${db}.sig`, 'current signature');
+    const skipped = await repoAdd(db, [join(r.dir, 'a-2-1-any.pkg.tar.gz')], { onlyIfAbsent: true });
+    expect(skipped.written).toBeUndefined();
+    expect(readFileSync(`${db}.sig`, 'utf8')).toBe('current signature');
+  });
+});
+
+describe('resolveDbPath and a <repo>.db that is not a database', () => {
+  it('refuses a regular <repo>.db holding something that is neither compressed nor a tar, and leaves it alone', async () => {
+    const r = repo();
+    const junk = join(r.dir, 'j.db');
+    writeFileSync(junk, 'this is not a database\n');
+    await expect(resolveDbPath(junk)).rejects.toMatchObject({ code: 'ALPM_BAD_DB_PATH' });
+    await expect(repoAdd(junk, [r.pkg('a', '1-1')])).rejects.toMatchObject({ code: 'ALPM_BAD_DB_PATH' });
+    expect(lstatSync(junk).isFile()).toBe(true);
+    expect(readFileSync(junk, 'utf8')).toBe('this is not a database\n');
+    writeFileSync(junk, '');
+    await expect(resolveDbPath(junk)).rejects.toMatchObject({ code: 'ALPM_BAD_DB_PATH' });
+    // An uncompressed tar copy, and an empty archive (zero blocks), are databases.
+    await repoAdd(join(r.dir, 't.db.tar'), [r.pkg('b', '1-1')]);
+    writeFileSync(join(r.dir, 'u.db'), readFileSync(join(r.dir, 't.db.tar')));
+    expect((await resolveDbPath(join(r.dir, 'u.db'))).compression).toBe('none');
+    writeFileSync(join(r.dir, 'v.db'), new Uint8Array(10240));
+    expect((await resolveDbPath(join(r.dir, 'v.db'))).compression).toBe('none');
+  });
+
+  it('a path that cannot be examined is IO_ERROR, not "does not exist"', async () => {
+    const r = repo();
+    symlinkSync('loop', join(r.dir, 'loop'));
+    const e = await resolveDbPath(join(r.dir, 'loop', 'x.db')).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'IO_ERROR' });
+    expect((e as Error).message).toMatch(/ELOOP/);
   });
 });
