@@ -36,11 +36,11 @@ import {
   type PkglistOptions,
 } from './pkglist.js';
 import { formatComponentRelease, formatRelease, parseRelease, type ReleaseChecksum, type ReleaseFile } from './release.js';
-import { ioError } from './io-error.js';
 import { setStringInPlace } from './raw-header.js';
 import { ScanJob, type ScanOptions } from './scan.js';
 import { readPkglist } from './reader.js';
 import { CRPMTAG, TAG } from './tags.js';
+import { errno, ioError } from '../shared/io-error.js';
 
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
@@ -126,11 +126,6 @@ function checkPackageFileName(name: string): string {
     throw new RepokitError('APTRPM_BAD_NAME', `package file name ${JSON.stringify(name)}: expected a plain name ending in .rpm`);
   }
   return name;
-}
-
-function errno(e: unknown): string | undefined {
-  const c = (e as { code?: unknown } | null)?.code;
-  return typeof c === 'string' ? c : undefined;
 }
 
 /** Directory entries, or [] when the directory does not exist. */

@@ -5,7 +5,7 @@
  * spread over worker threads; the result does not depend on how many.
  */
 import { RepokitError, isRepokitError } from '../shared/errors.js';
-import { ioError } from './io-error.js';
+import { ioError } from '../shared/io-error.js';
 import { BufferSource, driveSync, nodeBuiltin } from '../shared/input.js';
 import { rpmReadSteps, type RpmPackage } from '../rpm/index.js';
 import { finishRead } from '../rpm/package.js';

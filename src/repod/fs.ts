@@ -8,6 +8,7 @@ import { nodeBuiltin } from '../shared/input.js';
 import { checkRepodConfig, RepodConfigError, type RepodCheckResult, type ResolveRepodOptions } from './config.js';
 import { REPOD_LAYERS, type RepodConfig, type RepodMode } from './model.js';
 import { compareCodePoints, joinPath } from './path.js';
+import { ioError } from '../shared/io-error.js';
 
 type NodeFs = typeof import('node:fs');
 type NodeOs = typeof import('node:os');
@@ -35,13 +36,6 @@ export const REPOD_MAX_CONFIG_SIZE = 1 << 20;
 
 function fs(): NodeFs {
   return nodeBuiltin<NodeFs>('node:fs');
-}
-
-function ioError(e: unknown, file: string): RepokitError {
-  if (isRepokitError(e)) return e;
-  const code = (e as { code?: unknown }).code;
-  const msg = e instanceof Error ? e.message.replace(/^[A-Z0-9_]+: /, '').replace(/, [a-z_]+ '.*'$/s, '') : String(e);
-  return new RepokitError('IO_ERROR', `cannot read: ${msg}${typeof code === 'string' ? ` (${code})` : ''}`, { file, cause: e });
 }
 
 function defaultReadFile(max: number): (path: string) => Promise<string | undefined> {

@@ -9,25 +9,11 @@
  */
 import { RepokitError, isRepokitError } from './errors.js';
 import { nodeBuiltin } from './input.js';
+import { errno, ioError } from './io-error.js';
 
 type NodeFsPromises = typeof import('node:fs/promises');
 type NodePath = typeof import('node:path');
 type FileHandle = Awaited<ReturnType<NodeFsPromises['open']>>;
-
-function ioError(e: unknown, file: string): RepokitError {
-  if (isRepokitError(e)) return e;
-  const sys = e as { code?: unknown; syscall?: unknown };
-  let msg = e instanceof Error ? e.message : String(e);
-  if (typeof sys.code === 'string' && typeof sys.syscall === 'string') {
-    msg = `cannot ${sys.syscall}: ${msg.replace(/^[A-Z0-9_]+: /, '').replace(/, [a-z_]+ '.*'$/s, '')} (${sys.code})`;
-  }
-  return new RepokitError('IO_ERROR', msg, { file, cause: e });
-}
-
-function errno(e: unknown): string | undefined {
-  const c = (e as { code?: unknown } | null)?.code;
-  return typeof c === 'string' ? c : undefined;
-}
 
 /** `.<base>.tmp-<pid>-<random>` next to `path`. */
 function tempPathFor(path: string): string {

@@ -2,8 +2,9 @@
  * Streaming digests and file chunks. Edge module: `node:crypto` and `node:fs` are reached through
  * `process.getBuiltinModule` when a function is called, never at import time.
  */
-import { RepokitError, isRepokitError } from './errors.js';
+import { RepokitError } from './errors.js';
 import { nodeBuiltin } from './input.js';
+import { ioError } from './io-error.js';
 
 /** Digest algorithms repokit uses (all provided by Node's OpenSSL). */
 export type HashAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha512' | 'blake2b512';
@@ -40,13 +41,6 @@ export function createHasher(algorithm: HashAlgorithm): Hasher {
       return new Uint8Array(d.buffer, d.byteOffset, d.length);
     },
   };
-}
-
-function ioError(e: unknown, file: string): RepokitError {
-  if (isRepokitError(e)) return e;
-  const sys = e as { code?: unknown; syscall?: unknown; message?: unknown };
-  const msg = typeof sys.code === 'string' && typeof sys.syscall === 'string' ? `cannot ${sys.syscall}: ${sys.code}` : e instanceof Error ? e.message : String(e);
-  return new RepokitError('IO_ERROR', msg, { file, cause: e });
 }
 
 const DEFAULT_CHUNK = 256 * 1024;

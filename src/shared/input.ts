@@ -4,6 +4,7 @@
  * at call time, so modules importing this still load in runtimes without them.
  */
 import { RepokitError } from './errors.js';
+import { ioError } from './io-error.js';
 
 /** Anything repokit's readers accept as input. */
 export type ByteInput =
@@ -73,18 +74,6 @@ export function nodeBuiltin<T>(name: string): T {
 function toPath(input: string | URL): string {
   if (typeof input === 'string') return input;
   return nodeBuiltin<NodeUrl>('node:url').fileURLToPath(input);
-}
-
-function ioError(e: unknown, file: string | undefined): RepokitError {
-  let msg = e instanceof Error ? e.message : String(e);
-  const sys = e as { code?: unknown; syscall?: unknown };
-  if (typeof sys.code === 'string' && typeof sys.syscall === 'string') {
-    // "ENOENT: no such file or directory, open 'x.rpm'" -> "cannot open: no such file or directory (ENOENT)";
-    // the path is already carried by the error's `file`.
-    const what = msg.replace(/^[A-Z0-9_]+: /, '').replace(/, [a-z_]+ '.*'$/s, '');
-    msg = `cannot ${sys.syscall}: ${what} (${sys.code})`;
-  }
-  return new RepokitError('IO_ERROR', msg, { file, cause: e });
 }
 
 export class BufferSource implements SyncSource {

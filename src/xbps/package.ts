@@ -14,6 +14,7 @@ import { nodeBuiltin, type ByteInput } from '../shared/input.js';
 import { parsePlist } from './codecs.js';
 import { isPlistDict, type PlistDict } from './types.js';
 import { entryString } from './repodata.js';
+import { ioError } from '../shared/io-error.js';
 
 type NodeFs = typeof import('node:fs');
 type NodeCrypto = typeof import('node:crypto');
@@ -112,12 +113,6 @@ async function* inputChunks(input: ByteInput, signal: AbortSignal | undefined): 
     if (isRepokitError(e) || (e as { name?: string }).name === 'AbortError') throw e;
     throw ioError(e, undefined);
   }
-}
-
-function ioError(e: unknown, file: string | undefined): RepokitError {
-  const sys = e as { code?: unknown; message?: unknown };
-  const msg = typeof sys.code === 'string' ? `cannot read: ${sys.code}` : `cannot read: ${String(sys.message ?? e)}`;
-  return new RepokitError('IO_ERROR', msg, { file, cause: e });
 }
 
 /**
