@@ -14,7 +14,7 @@
  *   padding to a 10240-byte record).
  */
 import { RepokitError } from '../shared/errors.js';
-import { encodeUtf8 } from '../shared/bytes.js';
+import { concatBytes, encodeUtf8 } from '../shared/bytes.js';
 import type { DescEntry } from './types.js';
 
 /** One section as xpkg writes it: header, one line per value, an empty line; nothing when empty. */
@@ -135,13 +135,5 @@ export function xpkgTar(members: readonly XpkgTarMember[], mtime = 0): Uint8Arra
     parts.push(m.data, pad(m.data.length));
   }
   parts.push(new Uint8Array(2 * BLOCK));
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

@@ -16,6 +16,7 @@
  * position, each further level doubles the candidates, up to 256). It aims at correctness and
  * determinism, not at the ratio or speed of the reference `lz4`.
  */
+import { concatBytes } from './bytes.js';
 import { RepokitError } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -603,16 +604,7 @@ export class Lz4Decoder {
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatBytes(parts);
 }
 
 /**
