@@ -85,28 +85,26 @@ export interface DecompressOptions {
  * Decompress a whole buffer, sniffing its format ('none' returns the input itself). Multi-member
  * gzip, concatenated xz streams, concatenated zstd frames (and skippable frames) and multi-stream
  * bzip2 are decoded completely.
+ *
+ * gzip and zstd are decoded in one pass (per zstd frame) on Node's thread pool, so the event loop
+ * is not blocked, into an output buffer sized from the size the data declares (gzip's ISIZE, zstd's
+ * frame content size; trusted up to 64 times the input size, at least 1 MiB, and `maxOutput`):
+ * the usual case allocates the result once and copies nothing. xz and bzip2 go through the stream
+ * decoders.
  */
 export async function decompress(data: Uint8Array, options: DecompressOptions = {}): Promise<Uint8Array> {
   const maxOutput = checkMaxOutput(options.maxOutput);
+  options.signal?.throwIfAborted();
   const kind = sniffCompression(data.subarray(0, SNIFF_BYTES));
   if (kind === 'none') {
     if (data.length > maxOutput) throw limit(maxOutput);
     return data;
   }
+  if (kind === 'gzip') return zlibWhole('gzip', data, 0, data.length, maxOutput, gzipSizeHint(data), options.signal);
+  if (kind === 'zstd') return zstdWhole(data, maxOutput, options.signal);
   const parts: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of decompressStream(single(data), options)) {
-    parts.push(chunk);
-    total += chunk.length;
-  }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  for await (const chunk of decompressStream(single(data), options)) parts.push(chunk);
+  return concat(parts);
 }
 
 /**
@@ -551,6 +549,137 @@ async function* pumpTransform(t: NodeTransform, input: ChunkSource, mapError: (e
   } finally {
     t.destroy();
   }
+}
+
+/**
+ * The largest output buffer a declared size may make the one-pass decoders allocate up front:
+ * 64 times the input (package databases and packages expand 3 to 15 times), at least 1 MiB, and
+ * never more than the cap. A declared size is only a hint and may lie; when the output is larger,
+ * decoding simply continues into further buffers.
+ */
+const MAX_HINTED_EXPANSION = 64;
+
+function hintBound(inputLength: number, maxOutput: number): number {
+  return Math.min(maxOutput + 1, Math.max(1024 * 1024, inputLength * MAX_HINTED_EXPANSION));
+}
+
+/** gzip: ISIZE of the last member (its size mod 2^32), which is the whole output for one member. */
+function gzipSizeHint(data: Uint8Array): number | undefined {
+  const n = data.length;
+  if (n < 18) return undefined;
+  return (data[n - 4]! | (data[n - 3]! << 8) | (data[n - 2]! << 16)) + data[n - 1]! * 0x1000000;
+}
+
+/**
+ * Decode `data[start, end)` (one gzip file, all members, or one zstd frame) with a single zlib
+ * transform on the thread pool. Output goes into buffers of `hint + 1` bytes (clamped), so a
+ * correct hint gives one buffer and no copy; more output simply continues into further buffers.
+ */
+function zlibWhole(kind: 'gzip' | 'zstd', data: Uint8Array, start: number, end: number, maxOutput: number, hint: number | undefined, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  const zlib = nodeBuiltin<NodeZlib>('node:zlib');
+  const bound = hintBound(end - start, maxOutput);
+  const chunkSize = Math.max(64 * 1024, Math.min(hint === undefined ? 1024 * 1024 : hint + 1, bound));
+  let t: NodeTransform;
+  if (kind === 'gzip') t = zlib.createGunzip({ chunkSize });
+  else if (typeof zlib.createZstdDecompress === 'function') t = zlib.createZstdDecompress({ chunkSize });
+  else throw noZstd();
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    let settled = false;
+    const finish = (e: unknown, value?: Uint8Array): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (e !== undefined) {
+        t.destroy();
+        reject(e);
+      } else {
+        resolve(value!);
+      }
+    };
+    const onAbort = (): void => finish(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    t.on('data', (c: Uint8Array) => {
+      total += c.length;
+      if (total > maxOutput) finish(limit(maxOutput));
+      else parts.push(asPlain(c));
+    });
+    t.on('error', (e) => finish(zlibError(e, kind, end)));
+    t.on('end', () => finish(undefined, concat(parts)));
+    t.end(data.subarray(start, end));
+  });
+}
+
+/** zstd frame magic at `pos`: 'frame', 'skippable' or undefined. */
+function zstdMagic(b: Uint8Array, pos: number): 'frame' | 'skippable' | undefined {
+  if (pos + 4 > b.length) return undefined;
+  if (b[pos + 1] === 0x2a && b[pos + 2] === 0x4d && b[pos + 3] === 0x18 && (b[pos]! & 0xf0) === 0x50) return 'skippable';
+  if (b[pos] === 0x28 && b[pos + 1] === 0xb5 && b[pos + 2] === 0x2f && b[pos + 3] === 0xfd) return 'frame';
+  return undefined;
+}
+
+/**
+ * Where the zstd frame starting at `pos` ends (header, blocks, optional checksum), found by
+ * walking block headers without decoding; `b.length` when the input ends first (the decoder then
+ * reports TRUNCATED). Also the declared content size, when the header has one.
+ */
+function zstdFrameExtent(b: Uint8Array, pos: number): { end: number; contentSize: number | undefined } {
+  const n = b.length;
+  let p = pos + 4;
+  if (p >= n) return { end: n, contentSize: undefined };
+  const fhd = b[p++]!;
+  const fcsFlag = fhd >> 6;
+  const single = (fhd >> 5) & 1;
+  const checksum = (fhd >> 2) & 1;
+  const dictSize = [0, 1, 2, 4][fhd & 3]!;
+  const fcsSize = [single, 2, 4, 8][fcsFlag]!;
+  p += (single ? 0 : 1) + dictSize;
+  let contentSize: number | undefined;
+  if (fcsSize > 0 && p + fcsSize <= n) {
+    let v = 0;
+    for (let i = fcsSize - 1; i >= 0; i--) v = v * 256 + b[p + i]!;
+    contentSize = fcsSize === 2 ? v + 256 : v;
+  }
+  p += fcsSize;
+  for (;;) {
+    if (p + 3 > n) return { end: n, contentSize };
+    const v = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
+    p += 3 + (((v >> 1) & 3) === 1 ? 1 : v >>> 3);
+    if ((v & 1) === 1) {
+      p += checksum ? 4 : 0;
+      return { end: Math.min(p, n), contentSize };
+    }
+  }
+}
+
+/**
+ * Every zstd frame of a buffer, each decoded in one pass (Node's zstd decoder stops after the
+ * first frame, so frames are cut apart as the stream decoder cuts them); skippable frames are
+ * dropped, anything else after a frame is CORRUPT_COMPRESSED_DATA.
+ */
+async function zstdWhole(data: Uint8Array, maxOutput: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let pos = 0;
+  while (pos < data.length) {
+    const magic = zstdMagic(data, pos);
+    if (magic === 'skippable') {
+      if (pos + 8 > data.length) break;
+      pos += 8 + (data[pos + 4]! | (data[pos + 5]! << 8) | (data[pos + 6]! << 16)) + data[pos + 7]! * 0x1000000;
+      continue;
+    }
+    if (magic === undefined && pos > 0) {
+      throw new RepokitError('CORRUPT_COMPRESSED_DATA', 'zstd data is corrupt: unknown frame magic after a complete frame', { offset: pos });
+    }
+    const { end, contentSize } = zstdFrameExtent(data, pos);
+    const out = await zlibWhole('zstd', data, pos, end, maxOutput - total, contentSize, signal);
+    total += out.length;
+    if (out.length > 0) parts.push(out);
+    pos = end;
+  }
+  signal?.throwIfAborted();
+  return concat(parts);
 }
 
 let lzmaModule: Promise<Lzma> | undefined;

@@ -53,6 +53,12 @@ export interface TarReadOptions {
   maxTotalSize?: number;
   /** Which members' data to collect (others are skipped without buffering). Default: all. */
   wantData?: (entry: TarEntry) => boolean;
+  /**
+   * Yield directory members (default true). With false they are still checked (checksum, name
+   * safety, limits) and counted, but no entry is built for them: cheaper when a caller would only
+   * skip them.
+   */
+  includeDirectories?: boolean;
 }
 
 /** One member: its header and, when wanted, its data. */
@@ -75,22 +81,36 @@ export const TAR_MAX_META_SIZE = 1024 * 1024;
 const BLOCK = 512;
 
 // ---------------------------------------------------------------------------------------------
-// The step machine. It asks its driver for bytes ('read'), to drop bytes ('skip'), or to hand a
-// member to the caller ('emit'); the sync and async drivers answer the same requests.
+// The step machine. It asks its driver for a header block ('block'), for bytes ('read'), to drop
+// bytes ('skip'), or to hand a member to the caller ('emit'); the sync and async drivers answer
+// the same requests.
 
 type Request =
+  | { op: 'block' }
   | { op: 'read'; n: number }
   | { op: 'skip'; n: number }
   | { op: 'emit'; member: TarMember };
 
+/**
+ * The answer to 'block': the next header block is `bytes[offset, offset + length)`, where length
+ * is 512 or, at the end of input, less. Header blocks are read in place (no view or copy per
+ * header); the reference is only valid until the machine is resumed.
+ */
+interface BlockRef {
+  bytes: Uint8Array;
+  offset: number;
+  length: number;
+}
+
 /** 'read' is answered with up to n bytes (fewer only at end of input), 'skip' with the count skipped. */
-type Answer = Uint8Array | number | undefined;
+type Answer = BlockRef | Uint8Array | number | undefined;
 
 interface Limits {
   maxMemberSize: number;
   maxMembers: number;
   maxTotalSize: number;
   wantData: ((entry: TarEntry) => boolean) | undefined;
+  includeDirectories: boolean;
 }
 
 function limitsOf(options: TarReadOptions): Limits {
@@ -109,6 +129,7 @@ function limitsOf(options: TarReadOptions): Limits {
     maxMembers: num(options.maxMembers, 'maxMembers', TAR_DEFAULT_LIMITS.maxMembers),
     maxTotalSize: num(options.maxTotalSize, 'maxTotalSize', TAR_DEFAULT_LIMITS.maxTotalSize),
     wantData: options.wantData,
+    includeDirectories: options.includeDirectories !== false,
   };
 }
 
@@ -116,15 +137,109 @@ function padding(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK;
 }
 
-function isZeroBlock(b: Uint8Array): boolean {
-  for (let i = 0; i < BLOCK; i++) if (b[i] !== 0) return false;
+function isZeroBlock(b: Uint8Array, o: number): boolean {
+  for (let i = o; i < o + BLOCK; i++) if (b[i] !== 0) return false;
   return true;
 }
 
+/** What the machine keeps across members, and what {@link memberHeader} reports back. */
+class MemberState {
+  readonly limits: Limits;
+  // User and group names repeat from member to member: decode each distinct one once.
+  readonly unames = new FieldCache();
+  readonly gnames = new FieldCache();
+  members = 0;
+  total = 0;
+  /** Of the last member: its name and the bytes of data that follow its header. */
+  name = '';
+  stored = 0;
+
+  constructor(limits: Limits) {
+    this.limits = limits;
+  }
+}
+
+/**
+ * The part of reading a real member's header that needs no more input: its entry (undefined for
+ * a directory the caller leaves out), name checks, counts and limits. Kept out of the generator so
+ * that it is compiled (and optimised) as an ordinary function.
+ */
+function memberHeader(
+  st: MemberState,
+  hb: Uint8Array,
+  o: number,
+  at: number,
+  flag: string,
+  pax: Record<string, string>,
+  longName: string | undefined,
+  longLink: string | undefined,
+  mode: number,
+  uid: number,
+  gid: number,
+  size: number,
+  mtime: number,
+): TarEntry | undefined {
+  const limits = st.limits;
+  const format = headerFormat(hb, o);
+  if (flag === '5' && !limits.includeDirectories && pax['path'] === undefined && longName === undefined && safeNameField(hb, o, format)) {
+    // A directory left out, with a plain header name that is safe: nothing to decode or build.
+    if (pax['mtime'] !== undefined) paxNumber(pax['mtime'], 'mtime', at, true);
+    if (pax['uid'] !== undefined) paxNumber(pax['uid'], 'uid', at, false);
+    if (pax['gid'] !== undefined) paxNumber(pax['gid'], 'gid', at, false);
+    st.members++;
+    if (st.members > limits.maxMembers) throw new RepokitError('LIMIT_EXCEEDED', `tar archive has more than maxMembers (${limits.maxMembers}) members`, { offset: at });
+    st.name = '';
+    st.stored = 0;
+    return undefined;
+  }
+  const name = pax['path'] ?? longName ?? headerName(hb, o, format);
+  const type = typeOf(flag, name);
+  const isLink = type === 'symlink' || type === 'hardlink';
+  const linkname = isLink ? (pax['linkpath'] ?? longLink ?? field(hb, o + 157, 100)) : '';
+  // A directory the caller does not want: checked and counted like any member, not built.
+  let entry: TarEntry | undefined;
+  if (type !== 'directory' || limits.includeDirectories) {
+    entry = {
+      name,
+      type,
+      size: 0,
+      mode: mode & 0o7777,
+      mtime: pax['mtime'] !== undefined ? paxNumber(pax['mtime'], 'mtime', at, true) : mtime,
+      uid: pax['uid'] !== undefined ? paxNumber(pax['uid'], 'uid', at, false) : uid,
+      gid: pax['gid'] !== undefined ? paxNumber(pax['gid'], 'gid', at, false) : gid,
+      uname: pax['uname'] ?? (format === 'v7' ? '' : st.unames.get(hb, o + 265, 32)),
+      gname: pax['gname'] ?? (format === 'v7' ? '' : st.gnames.get(hb, o + 297, 32)),
+      linkname,
+      pax,
+    };
+  } else {
+    // The same checks of pax numbers as a built entry gets.
+    if (pax['mtime'] !== undefined) paxNumber(pax['mtime'], 'mtime', at, true);
+    if (pax['uid'] !== undefined) paxNumber(pax['uid'], 'uid', at, false);
+    if (pax['gid'] !== undefined) paxNumber(pax['gid'], 'gid', at, false);
+  }
+  checkSafe(name, type, linkname, at);
+  st.members++;
+  if (st.members > limits.maxMembers) throw new RepokitError('LIMIT_EXCEEDED', `tar archive has more than maxMembers (${limits.maxMembers}) members`, { offset: at });
+  // Bytes that follow this header in the archive (0 for links, directories and devices).
+  const stored = type === 'file' || flag === 'D' ? dataSize(size, pax, at) : 0;
+  if (entry !== undefined && type === 'file') entry.size = stored;
+  st.total += stored;
+  if (st.total > limits.maxTotalSize) throw new RepokitError('LIMIT_EXCEEDED', `tar members add up to more than maxTotalSize (${limits.maxTotalSize} bytes)`, { offset: at });
+  st.name = name;
+  st.stored = stored;
+  return entry;
+}
+
 function* steps(limits: Limits): Generator<Request, void, Answer> {
+  // Request objects are reused: a driver reads a request before it resumes the machine.
+  const block = { op: 'block' as const };
+  const read = { op: 'read' as const, n: 0 };
+  const skip = { op: 'skip' as const, n: 0 };
+  const emit: { op: 'emit'; member: TarMember } = { op: 'emit', member: { entry: undefined as unknown as TarEntry, data: undefined } };
+  const sums = new BlockSummer();
+  const st = new MemberState(limits);
   let pos = 0;
-  let members = 0;
-  let total = 0;
   let globalPax: Record<string, string> = {};
   // Records for the next real member (x headers, GNU L/K).
   let localPax: Record<string, string> | undefined;
@@ -133,37 +248,48 @@ function* steps(limits: Limits): Generator<Request, void, Answer> {
   let metaStart = -1;
 
   for (;;) {
-    const header = (yield { op: 'read', n: BLOCK }) as Uint8Array;
+    const ref = (yield block) as BlockRef;
+    const hb = ref.bytes;
+    const o = ref.offset;
     const at = pos;
-    if (header.length === 0) {
+    if (ref.length === 0) {
       // End of input at a block boundary without the zero blocks: libarchive accepts this ("some
       // writers omit the block of nulls"), unless a meta-header was still waiting for its member.
       if (metaStart >= 0) throw new RepokitError('TRUNCATED', 'tar archive ends after an extended header, before its member', { offset: metaStart });
       return;
     }
-    if (header.length < BLOCK) throw new RepokitError('TRUNCATED', `tar archive ends inside a header block (${header.length} of 512 bytes)`, { offset: at + header.length });
+    if (ref.length < BLOCK) throw new RepokitError('TRUNCATED', `tar archive ends inside a header block (${ref.length} of 512 bytes)`, { offset: at + ref.length });
     pos += BLOCK;
-    if (isZeroBlock(header)) {
+    if (isZeroBlock(hb, o)) {
       // End of archive. libarchive stops at the first zero block (and consumes a second one);
       // anything after it is ignored, so nothing more is read here.
       if (metaStart >= 0) throw new RepokitError('TAR_BAD_HEADER', 'tar archive ends after an extended header, before its member', { offset: metaStart });
       return;
     }
-    verifyChecksum(header, at);
-    const h = decodeHeader(header, at);
-    if (h.size > Number.MAX_SAFE_INTEGER) throw new RepokitError('LIMIT_EXCEEDED', 'tar member size is larger than 2^53', { offset: at + 124 });
+    verifyChecksum(hb, o, at, sums);
+    // Numbers first (they are what can be malformed); strings only for real members, below.
+    const mode = numberField(hb, o, 100, 8, 'mode', at);
+    const uid = numberField(hb, o, 108, 8, 'uid', at);
+    const gid = numberField(hb, o, 116, 8, 'gid', at);
+    const size = numberField(hb, o, 124, 12, 'size', at);
+    const mtime = numberField(hb, o, 136, 12, 'mtime', at);
+    if (size > Number.MAX_SAFE_INTEGER) throw new RepokitError('LIMIT_EXCEEDED', 'tar member size is larger than 2^53', { offset: at + 124 });
+    const t = hb[o + 156]!;
+    // One-character strings are V8's cached ones: no allocation.
+    const flag = t === 0 ? '0' : String.fromCharCode(t);
 
     // Meta-headers: their data describes the next member.
-    const flag = h.typeflag;
     if (flag === 'x' || flag === 'g' || flag === 'X' || flag === 'L' || flag === 'K') {
-      if (h.size > TAR_MAX_META_SIZE) {
-        throw new RepokitError('LIMIT_EXCEEDED', `tar extended header of ${h.size} bytes is larger than ${TAR_MAX_META_SIZE}`, { offset: at + 124 });
+      if (size > TAR_MAX_META_SIZE) {
+        throw new RepokitError('LIMIT_EXCEEDED', `tar extended header of ${size} bytes is larger than ${TAR_MAX_META_SIZE}`, { offset: at + 124 });
       }
-      const body = (yield { op: 'read', n: h.size }) as Uint8Array;
-      if (body.length < h.size) throw new RepokitError('TRUNCATED', 'tar archive ends inside an extended header', { offset: pos + body.length });
-      pos += h.size;
-      const pad = padding(h.size);
-      const skipped = (yield { op: 'skip', n: pad }) as number;
+      read.n = size;
+      const body = (yield read) as Uint8Array;
+      if (body.length < size) throw new RepokitError('TRUNCATED', 'tar archive ends inside an extended header', { offset: pos + body.length });
+      pos += size;
+      const pad = padding(size);
+      skip.n = pad;
+      const skipped = (yield skip) as number;
       if (skipped < pad) throw new RepokitError('TRUNCATED', 'tar archive ends inside block padding', { offset: pos + skipped });
       pos += pad;
       if (metaStart < 0) metaStart = at;
@@ -180,70 +306,59 @@ function* steps(limits: Limits): Generator<Request, void, Answer> {
     }
     if (flag === 'V') {
       // GNU volume label: not a member; libarchive skips it.
-      const n = h.size + padding(h.size);
-      const skipped = (yield { op: 'skip', n }) as number;
+      const n = size + padding(size);
+      skip.n = n;
+      const skipped = (yield skip) as number;
       if (skipped < n) throw new RepokitError('TRUNCATED', 'tar archive ends inside a volume label', { offset: pos + skipped });
       pos += n;
       continue;
     }
 
     const pax = localPax === undefined ? globalPax : { ...globalPax, ...localPax };
-    const entry = buildEntry(h, pax, longName, longLink, at);
+    const entry = memberHeader(st, hb, o, at, flag, pax, longName, longLink, mode, uid, gid, size, mtime);
     localPax = undefined;
     longName = undefined;
     longLink = undefined;
     metaStart = -1;
-
-    checkSafe(entry, at);
-    members++;
-    if (members > limits.maxMembers) throw new RepokitError('LIMIT_EXCEEDED', `tar archive has more than maxMembers (${limits.maxMembers}) members`, { offset: at });
-    // Bytes that follow this header in the archive (0 for links, directories and devices).
-    const stored = entry.type === 'file' || flag === 'D' ? dataSize(h, pax, at) : 0;
-    if (entry.type === 'file') entry.size = stored;
-    total += stored;
-    if (total > limits.maxTotalSize) throw new RepokitError('LIMIT_EXCEEDED', `tar members add up to more than maxTotalSize (${limits.maxTotalSize} bytes)`, { offset: at });
-
-    const want = entry.type === 'file' && (limits.wantData === undefined || limits.wantData(entry));
+    const name = st.name;
+    const stored = st.stored;
+    const want = entry !== undefined && entry.type === 'file' && (limits.wantData === undefined || limits.wantData(entry));
     let data: Uint8Array | undefined;
     if (want) {
       if (stored > limits.maxMemberSize) {
-        throw new RepokitError('LIMIT_EXCEEDED', `tar member ${JSON.stringify(entry.name)} has ${stored} bytes, more than maxMemberSize (${limits.maxMemberSize})`, { offset: at + 124 });
+        throw new RepokitError('LIMIT_EXCEEDED', `tar member ${JSON.stringify(name)} has ${stored} bytes, more than maxMemberSize (${limits.maxMemberSize})`, { offset: at + 124 });
       }
-      data = (yield { op: 'read', n: stored }) as Uint8Array;
-      if (data.length < stored) throw new RepokitError('TRUNCATED', `tar archive ends inside the data of ${JSON.stringify(entry.name)}`, { offset: pos + data.length });
+      read.n = stored;
+      data = (yield read) as Uint8Array;
+      if (data.length < stored) throw new RepokitError('TRUNCATED', `tar archive ends inside the data of ${JSON.stringify(name)}`, { offset: pos + data.length });
       pos += stored;
       const pad = padding(stored);
-      const skipped = (yield { op: 'skip', n: pad }) as number;
-      if (skipped < pad) throw new RepokitError('TRUNCATED', 'tar archive ends inside block padding', { offset: pos + skipped });
-      pos += pad;
+      if (pad > 0) {
+        skip.n = pad;
+        const skipped = (yield skip) as number;
+        if (skipped < pad) throw new RepokitError('TRUNCATED', 'tar archive ends inside block padding', { offset: pos + skipped });
+        pos += pad;
+      }
     } else {
       const n = stored + padding(stored);
-      const skipped = (yield { op: 'skip', n }) as number;
-      if (skipped < n) {
-        throw new RepokitError('TRUNCATED', `tar archive ends inside the data of ${JSON.stringify(entry.name)}`, { offset: pos + skipped });
+      if (n > 0) {
+        skip.n = n;
+        const skipped = (yield skip) as number;
+        if (skipped < n) {
+          throw new RepokitError('TRUNCATED', `tar archive ends inside the data of ${JSON.stringify(name)}`, { offset: pos + skipped });
+        }
+        pos += n;
       }
-      pos += n;
     }
-    yield { op: 'emit', member: { entry, data } };
+    if (entry !== undefined) {
+      emit.member = { entry, data };
+      yield emit;
+    }
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Header decoding
-
-interface RawHeader {
-  name: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  typeflag: string;
-  linkname: string;
-  uname: string;
-  gname: string;
-  format: 'ustar' | 'gnu' | 'v7';
-}
 
 function cstrEnd(b: Uint8Array, start: number, end: number): number {
   for (let i = start; i < end; i++) if (b[i] === 0) return i;
@@ -251,6 +366,7 @@ function cstrEnd(b: Uint8Array, start: number, end: number): number {
 }
 
 function field(b: Uint8Array, start: number, len: number): string {
+  if (b[start] === 0) return '';
   return decodeUtf8(b, start, cstrEnd(b, start, start + len));
 }
 
@@ -259,21 +375,21 @@ function field(b: Uint8Array, start: number, len: number): string {
  * non-octal character, as libarchive does), or GNU base-256 when the top bit of the first byte is
  * set (0x80 positive, 0xff negative).
  */
-function numberField(b: Uint8Array, start: number, len: number, what: string, at: number): number {
-  const first = b[start]!;
+function numberField(b: Uint8Array, o: number, start: number, len: number, what: string, at: number): number {
+  const first = b[o + start]!;
   if (first & 0x80) {
     const negative = first === 0xff;
     let v = first & 0x3f;
     if (negative) v = 0;
-    for (let i = start + (negative ? 0 : 1); i < start + len; i++) {
+    for (let i = o + start + (negative ? 0 : 1); i < o + start + len; i++) {
       const byte = negative ? 0xff - b[i]! : b[i]!;
       v = v * 256 + byte;
       if (v > Number.MAX_SAFE_INTEGER) throw new RepokitError('TAR_BAD_HEADER', `tar ${what} field is out of range`, { offset: at + start });
     }
     return negative ? -(v + 1) : v;
   }
-  let i = start;
-  const end = start + len;
+  let i = o + start;
+  const end = i + len;
   while (i < end && (b[i] === 0x20 || b[i] === 0)) i++;
   let v = 0;
   for (; i < end; i++) {
@@ -284,53 +400,125 @@ function numberField(b: Uint8Array, start: number, len: number, what: string, at
   return v;
 }
 
-function verifyChecksum(h: Uint8Array, at: number): void {
+/**
+ * Sums the bytes of header blocks. Where a block is 4-byte aligned in its buffer it adds four bytes
+ * at a time through one Uint32Array view of that buffer (made once per buffer), two 16-bit lanes
+ * per word: 128 words of at most 2 × 255 per lane cannot carry from one lane into the other.
+ */
+class BlockSummer {
+  #buffer: ArrayBufferLike | undefined;
+  #words: Uint32Array = new Uint32Array(0);
+
+  sum(b: Uint8Array, o: number): number {
+    const byteAt = b.byteOffset + o;
+    if ((byteAt & 3) === 0) {
+      if (b.buffer !== this.#buffer) {
+        this.#buffer = b.buffer;
+        this.#words = new Uint32Array(b.buffer, 0, b.buffer.byteLength >>> 2);
+      }
+      const w = this.#words;
+      let lanes = 0;
+      for (let i = byteAt >>> 2, end = i + BLOCK / 4; i < end; i++) {
+        const x = w[i]!;
+        lanes += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
+      }
+      return (lanes & 0xffff) + Math.floor(lanes / 0x10000);
+    }
+    let sum = 0;
+    for (let k = o; k < o + BLOCK; k++) sum += b[k]!;
+    return sum;
+  }
+}
+
+function verifyChecksum(h: Uint8Array, o: number, at: number, sums: BlockSummer): void {
   // The stored value may be octal with NUL/space terminators; libarchive accepts the unsigned sum
-  // and, for old Sun tar, the signed one.
-  let i = 148;
-  while (i < 156 && h[i] === 0x20) i++;
+  // and, for old Sun tar, the signed one (computed only when the unsigned one does not match).
+  let i = o + 148;
+  while (i < o + 156 && h[i] === 0x20) i++;
   let stored = 0;
   let digits = 0;
-  for (; i < 156; i++) {
+  for (; i < o + 156; i++) {
     const c = h[i]!;
     if (c < 0x30 || c > 0x37) break;
     stored = stored * 8 + (c - 0x30);
     digits++;
   }
-  let unsigned = 0;
-  let signed = 0;
-  for (let k = 0; k < BLOCK; k++) {
-    const c = k >= 148 && k < 156 ? 0x20 : h[k]!;
-    unsigned += c;
-    signed += c >= 0x80 ? c - 256 : c;
-  }
-  if (digits === 0 || (stored !== unsigned && stored !== signed)) {
+  // The checksum field counts as eight spaces.
+  let own = 0;
+  for (let k = o + 148; k < o + 156; k++) own += h[k]!;
+  const unsigned = sums.sum(h, o) - own + 8 * 0x20;
+  if (digits > 0 && stored === unsigned) return;
+  let high = 0;
+  for (let k = 0; k < BLOCK; k++) if (h[o + k]! >= 0x80 && (k < 148 || k >= 156)) high++;
+  const signed = unsigned - 256 * high;
+  if (digits === 0 || stored !== signed) {
     throw new RepokitError('TAR_BAD_HEADER', digits === 0 ? 'tar header has no checksum (not a tar archive?)' : `tar header checksum mismatch (stored ${stored}, computed ${unsigned})`, { offset: at });
   }
 }
 
-function decodeHeader(b: Uint8Array, at: number): RawHeader {
-  const magic = String.fromCharCode(b[257]!, b[258]!, b[259]!, b[260]!, b[261]!, b[262]!, b[263]!, b[264]!);
-  const format: RawHeader['format'] = magic === 'ustar  \0' ? 'gnu' : magic.startsWith('ustar') ? 'ustar' : 'v7';
-  let name = field(b, 0, 100);
-  if (format === 'ustar') {
-    const prefix = field(b, 345, 155);
-    if (prefix !== '') name = `${prefix}/${name}`;
+/** The header's format, from its magic: GNU (`ustar  \0`), POSIX ustar (`ustar`...), or old v7. */
+function headerFormat(b: Uint8Array, o: number): 'ustar' | 'gnu' | 'v7' {
+  if (b[o + 257] !== 0x75 || b[o + 258] !== 0x73 || b[o + 259] !== 0x74 || b[o + 260] !== 0x61 || b[o + 261] !== 0x72) return 'v7';
+  return b[o + 262] === 0x20 && b[o + 263] === 0x20 && b[o + 264] === 0 ? 'gnu' : 'ustar';
+}
+
+/** The name field, joined to the ustar prefix field when there is one. */
+function headerName(b: Uint8Array, o: number, format: 'ustar' | 'gnu' | 'v7'): string {
+  const name = field(b, o, 100);
+  if (format !== 'ustar' || b[o + 345] === 0) return name;
+  const prefix = field(b, o + 345, 155);
+  return prefix === '' ? name : `${prefix}/${name}`;
+}
+
+/**
+ * Whether the header's name (prefix + name fields) is non-empty, relative and free of `..`
+ * components, checked on the bytes. False sends the member through the decoding path, which
+ * reports the problem.
+ */
+function safeNameField(b: Uint8Array, o: number, format: 'ustar' | 'gnu' | 'v7'): boolean {
+  const prefixed = format === 'ustar' && b[o + 345] !== 0;
+  if (!prefixed && b[o] === 0) return false;
+  // The name follows the prefix after a '/', so only the first of the two may not start with '/'.
+  return safeComponents(b, o, cstrEnd(b, o, o + 100), !prefixed) && (!prefixed || safeComponents(b, o + 345, cstrEnd(b, o + 345, o + 500), true));
+}
+
+/** No leading '/' (when `first`) and no `..` component in `b[start, end)`. */
+function safeComponents(b: Uint8Array, start: number, end: number, first: boolean): boolean {
+  if (first && b[start] === 0x2f) return false;
+  let from = start;
+  for (let i = start; i <= end; i++) {
+    if (i === end || b[i] === 0x2f) {
+      if (i - from === 2 && b[from] === 0x2e && b[from + 1] === 0x2e) return false;
+      from = i + 1;
+    }
   }
-  const t = b[156]!;
-  return {
-    name,
-    mode: numberField(b, 100, 8, 'mode', at),
-    uid: numberField(b, 108, 8, 'uid', at),
-    gid: numberField(b, 116, 8, 'gid', at),
-    size: numberField(b, 124, 12, 'size', at),
-    mtime: numberField(b, 136, 12, 'mtime', at),
-    typeflag: t === 0 ? '0' : String.fromCharCode(t),
-    linkname: field(b, 157, 100),
-    uname: format === 'v7' ? '' : field(b, 265, 32),
-    gname: format === 'v7' ? '' : field(b, 297, 32),
-    format,
-  };
+  return true;
+}
+
+/** Decodes a short NUL-terminated field, reusing the string when the bytes equal the last ones. */
+class FieldCache {
+  readonly #bytes = new Uint8Array(BLOCK);
+  #len = -1;
+  #str = '';
+
+  get(b: Uint8Array, start: number, len: number): string {
+    const end = cstrEnd(b, start, start + len);
+    const n = end - start;
+    if (n === this.#len) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (b[start + i] !== this.#bytes[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.#str;
+    }
+    this.#str = decodeUtf8(b, start, end);
+    this.#bytes.set(b.subarray(start, end));
+    this.#len = n;
+    return this.#str;
+  }
 }
 
 /** pax records: `<len> <key>=<value>\n`, where len counts the whole record. */
@@ -369,24 +557,25 @@ function paxNumber(v: string, what: string, at: number, allowFraction: boolean):
 }
 
 function typeOf(flag: string, name: string): TarEntryType {
-  switch (flag) {
-    case '0':
-    case '7':
+  // By character code: an integer switch compiles to far less than string comparisons.
+  switch (flag.charCodeAt(0)) {
+    case 0x30: // '0'
+    case 0x37: // '7'
       // Old archives mark directories only by a trailing slash.
       return name.endsWith('/') ? 'directory' : 'file';
-    case '1':
+    case 0x31: // '1'
       return 'hardlink';
-    case '2':
+    case 0x32: // '2'
       return 'symlink';
-    case '5':
-    case 'D':
+    case 0x35: // '5'
+    case 0x44: // 'D'
       return 'directory';
-    case '3':
-    case '4':
-    case '6':
-    case 'S':
-    case 'M':
-    case 'N':
+    case 0x33: // '3'
+    case 0x34: // '4'
+    case 0x36: // '6'
+    case 0x53: // 'S'
+    case 0x4d: // 'M'
+    case 0x4e: // 'N'
       return 'other';
     default:
       // POSIX: an unknown type flag is read as a regular file (libarchive does the same).
@@ -394,37 +583,17 @@ function typeOf(flag: string, name: string): TarEntryType {
   }
 }
 
-function buildEntry(h: RawHeader, pax: Record<string, string>, longName: string | undefined, longLink: string | undefined, at: number): TarEntry {
-  const name = pax['path'] ?? longName ?? h.name;
-  const linkname = pax['linkpath'] ?? longLink ?? h.linkname;
-  const type = typeOf(h.typeflag, name);
-  const mtime = pax['mtime'] !== undefined ? paxNumber(pax['mtime'], 'mtime', at, true) : h.mtime;
-  return {
-    name,
-    type,
-    size: 0,
-    mode: h.mode & 0o7777,
-    mtime,
-    uid: pax['uid'] !== undefined ? paxNumber(pax['uid'], 'uid', at, false) : h.uid,
-    gid: pax['gid'] !== undefined ? paxNumber(pax['gid'], 'gid', at, false) : h.gid,
-    uname: pax['uname'] ?? h.uname,
-    gname: pax['gname'] ?? h.gname,
-    linkname: type === 'symlink' || type === 'hardlink' ? linkname : '',
-    pax,
-  };
-}
-
-function dataSize(h: RawHeader, pax: Record<string, string>, at: number): number {
+function dataSize(size: number, pax: Record<string, string>, at: number): number {
   if (pax['size'] !== undefined) return paxNumber(pax['size'], 'size', at, false);
-  if (h.size < 0) throw new RepokitError('TAR_BAD_HEADER', 'tar member size is negative', { offset: at + 124 });
-  return h.size;
+  if (size < 0) throw new RepokitError('TAR_BAD_HEADER', 'tar member size is negative', { offset: at + 124 });
+  return size;
 }
 
-function checkSafe(e: TarEntry, at: number): void {
-  if (e.name === '') throw new RepokitError('TAR_BAD_HEADER', 'tar member has an empty name', { offset: at });
-  if (!isSafeTarPath(e.name)) throw new RepokitError('TAR_UNSAFE_PATH', `unsafe tar member name ${JSON.stringify(e.name)}`, { offset: at });
-  if (e.type === 'hardlink' && !isSafeTarPath(e.linkname)) {
-    throw new RepokitError('TAR_UNSAFE_PATH', `unsafe hardlink target ${JSON.stringify(e.linkname)} of ${JSON.stringify(e.name)}`, { offset: at });
+function checkSafe(name: string, type: TarEntryType, linkname: string, at: number): void {
+  if (name === '') throw new RepokitError('TAR_BAD_HEADER', 'tar member has an empty name', { offset: at });
+  if (!isSafeTarPath(name)) throw new RepokitError('TAR_UNSAFE_PATH', `unsafe tar member name ${JSON.stringify(name)}`, { offset: at });
+  if (type === 'hardlink' && !isSafeTarPath(linkname)) {
+    throw new RepokitError('TAR_UNSAFE_PATH', `unsafe hardlink target ${JSON.stringify(linkname)} of ${JSON.stringify(name)}`, { offset: at });
   }
 }
 
@@ -433,8 +602,11 @@ function checkSafe(e: TarEntry, at: number): void {
  * trailing `/` are fine). Backslashes are ordinary characters in tar names and are not special.
  */
 export function isSafeTarPath(name: string): boolean {
-  if (name.startsWith('/') || name.includes('\0')) return false;
-  for (const part of name.split('/')) if (part === '..') return false;
+  if (name.charCodeAt(0) === 0x2f || name.includes('\0')) return false;
+  // A `..` that is a whole component: preceded by the start or '/', followed by the end or '/'.
+  for (let i = name.indexOf('..'); i >= 0; i = name.indexOf('..', i + 1)) {
+    if ((i === 0 || name.charCodeAt(i - 1) === 0x2f) && (i + 2 === name.length || name.charCodeAt(i + 2) === 0x2f)) return false;
+  }
   return true;
 }
 
@@ -461,10 +633,16 @@ export function normalizeTarPath(name: string): string {
 export function* parseTar(bytes: Uint8Array, options: TarReadOptions = {}): Generator<TarMember> {
   const m = steps(limitsOf(options));
   let pos = 0;
+  const ref: BlockRef = { bytes, offset: 0, length: 0 };
   let r = m.next();
   while (!r.done) {
     const q = r.value;
-    if (q.op === 'read') {
+    if (q.op === 'block') {
+      ref.offset = pos;
+      ref.length = Math.min(BLOCK, bytes.length - pos);
+      pos += ref.length;
+      r = m.next(ref);
+    } else if (q.op === 'read') {
       const end = Math.min(bytes.length, pos + q.n);
       const v = bytes.subarray(pos, end);
       pos = end;
@@ -503,11 +681,24 @@ export async function* readTar(chunks: AsyncIterable<Uint8Array>, options: TarRe
     curPos = 0;
     return true;
   };
+  // Header blocks are copied into one reused buffer: the machine is done with a block before it asks for the next.
+  const ref: BlockRef = { bytes: new Uint8Array(BLOCK), offset: 0, length: 0 };
   try {
     let r = m.next();
     while (!r.done) {
       const q = r.value;
-      if (q.op === 'read') {
+      if (q.op === 'block') {
+        let filled = 0;
+        while (filled < BLOCK) {
+          if (curPos >= cur.length && !(await more())) break;
+          const take = Math.min(BLOCK - filled, cur.length - curPos);
+          ref.bytes.set(cur.subarray(curPos, curPos + take), filled);
+          curPos += take;
+          filled += take;
+        }
+        ref.length = filled;
+        r = m.next(ref);
+      } else if (q.op === 'read') {
         // Copy out: the producer may reuse its buffers once we ask for the next chunk.
         let out: Uint8Array | undefined;
         let filled = 0;

@@ -4,7 +4,7 @@
  * drivers must agree on every input. Seeds and case counts: REPOKIT_FUZZ_SEED / REPOKIT_FUZZ_CASES.
  */
 import { describe, expect, it } from 'vitest';
-import { compress, decompress, type Compression } from '../../src/shared/compression.js';
+import { compress, decompress, decompressStream, type Compression } from '../../src/shared/compression.js';
 import { Bzip2Decoder } from '../../src/shared/bzip2.js';
 import { isRepokitError } from '../../src/shared/errors.js';
 import { parseTar, readTar, writeTar } from '../../src/shared/tar.js';
@@ -91,10 +91,16 @@ async function* chunks(b: Uint8Array, size: number): AsyncGenerator<Uint8Array> 
 
 type Outcome = string;
 
-function syncOutcome(b: Uint8Array): Outcome {
+/**
+ * parseTar's outcome; with `directories` 'skip', directories are dropped from the list, with
+ * 'exclude' the reader is asked to leave them out (`includeDirectories: false`).
+ */
+function syncOutcome(b: Uint8Array, directories: 'keep' | 'skip' | 'exclude' = 'keep'): Outcome {
   const names: string[] = [];
   try {
-    for (const m of parseTar(b, { maxMemberSize: 1 << 20 })) names.push(`${m.entry.name}:${m.entry.size}:${m.data?.length ?? '-'}`);
+    for (const m of parseTar(b, { maxMemberSize: 1 << 20, includeDirectories: directories !== 'exclude' })) {
+      if (directories !== 'skip' || m.entry.type !== 'directory') names.push(`${m.entry.name}:${m.entry.size}:${m.data?.length ?? '-'}`);
+    }
     return `ok ${names.join('|')}`;
   } catch (e) {
     if (!isRepokitError(e)) throw e;
@@ -113,8 +119,29 @@ async function asyncOutcome(b: Uint8Array, size: number): Promise<Outcome> {
   }
 }
 
+/** The outcome of a decoder: the output's length and a sample of it, or the error code. */
+function decoded(r: PromiseSettledResult<Uint8Array>): string {
+  if (r.status === 'fulfilled') return `ok ${r.value.length} ${r.value.subarray(0, 64).join(',')}`;
+  const e: unknown = r.reason;
+  if (!isRepokitError(e)) throw e;
+  return e.code;
+}
+
+/** decompressStream over 4 KiB input chunks, joined. */
+async function streamJoined(b: Uint8Array, maxOutput: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const c of decompressStream(chunks(b, 4096), { maxOutput })) parts.push(c.slice());
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 describe(`fuzz (${cfg.cases} cases per target, seed ${cfg.seed}, ${cfg.source})`, () => {
-  it('tar: only RepokitError, and parseTar and readTar agree', async () => {
+  it('tar: only RepokitError, parseTar and readTar agree, and so does includeDirectories: false', async () => {
     const failures: FuzzFailure[] = [];
     for (let i = 0; i < cfg.cases; i++) {
       const rng = new Prng(caseSeed(cfg.seed, i));
@@ -126,6 +153,10 @@ describe(`fuzz (${cfg.cases} cases per target, seed ${cfg.seed}, ${cfg.source})`
         const a = syncOutcome(input);
         const b = await asyncOutcome(input, rng.pick([1, 100, 512, 4096]));
         if (a !== b) failures.push({ step: 'tar', recipe: recipe(), problem: `sync ${a} != async ${b}`, stack: '' });
+        // includeDirectories: false gives the same outcome with the directories left out.
+        const all = syncOutcome(input, 'skip');
+        const without = syncOutcome(input, 'exclude');
+        if (all !== without) failures.push({ step: 'tar', recipe: recipe(), problem: `without directories ${without} != ${all}`, stack: '' });
       } catch (e) {
         failures.push({ step: 'tar', recipe: recipe(), ...describeThrown(e) });
       }
@@ -151,9 +182,14 @@ describe(`fuzz (${cfg.cases} cases per target, seed ${cfg.seed}, ${cfg.source})`
         else if (op === 2) b = truncateAt(b, rng.int(b.length), log);
         else b = insertBytes(b, rng.int(b.length + 1), rng.bytes(rng.smallInt(64)), log);
         try {
-          await decompress(b, { maxOutput: 1 << 20 });
+          // The one-pass decoding of decompress and the stream decoders: only RepokitError, and
+          // the same outcome.
+          const [whole, streamed] = await Promise.allSettled([decompress(b, { maxOutput: 1 << 20 }), streamJoined(b, 1 << 20)]);
+          const x = decoded(whole);
+          const y = decoded(streamed);
+          if (x !== y) failures.push({ step: codec, recipe: `seed ${cfg.seed} case ${i}: ${log.join('; ')}`, problem: `decompress ${x} != decompressStream ${y}`, stack: '' });
         } catch (e) {
-          if (!isRepokitError(e)) failures.push({ step: codec, recipe: `seed ${cfg.seed} case ${i}: ${log.join('; ')}`, ...describeThrown(e) });
+          failures.push({ step: codec, recipe: `seed ${cfg.seed} case ${i}: ${log.join('; ')}`, ...describeThrown(e) });
         }
       }
       expect(failures, formatFailures(failures)).toEqual([]);

@@ -222,6 +222,22 @@ describe('decompress / decompressStream', () => {
     await it.return?.(undefined);
   });
 
+  it('an exact output cap passes and one byte less fails, whatever size the gzip trailer or zstd header declares', async () => {
+    for (const codec of ['gzip', 'zstd'] as const) {
+      const c = await compress(sample, codec);
+      expect(await decompress(c, { maxOutput: sample.length })).toEqual(sample);
+      expect((await rpmErrorAsync(decompress(c, { maxOutput: sample.length - 1 }))).code).toBe('LIMIT_EXCEEDED');
+    }
+    // A forged gzip size (ISIZE 0xffffffff) only sizes the first buffer (at most 64 times the input
+    // or 1 MiB); the length check then fails.
+    const forged = (await compress(sample, 'gzip')).slice();
+    forged.fill(0xff, forged.length - 4);
+    expect((await rpmErrorAsync(decompress(forged))).code).toBe('CORRUPT_COMPRESSED_DATA');
+    // A gzip whose last member is tiny (the trailer then understates the total).
+    const two = concat(await compress(sample, 'gzip'), await compress(enc.encode('x'), 'gzip'));
+    expect(await decompress(two)).toEqual(concat(sample, enc.encode('x')));
+  });
+
   it('propagates an aborted signal', async () => {
     const ac = new AbortController();
     ac.abort(new Error('stop'));
