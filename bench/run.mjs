@@ -9,10 +9,10 @@
  * Add a format by writing bench/<format>.mjs and listing it in AREAS.
  *
  * Options (after `npm run bench --`):
- *   --only <area>[,<area>]   run only these areas (default: all)
+ *   --only <area>[,<area>]   run only these areas: rpm, alpm, xbps, aptrpm (default: all)
  *   --runs <n>               runs per side and task, best reported (default 3)
  *   --files <n>              package files per area (default 10000)
- *   --tasks <id>[,<id>]      only these tasks (rpm: header,minimal,full,async,async8)
+ *   --tasks <id>[,<id>]      only these tasks (rpm: header,minimal,full,async,async8; alpm: build,read)
  *   --profile[=<id>,...]     also CPU-profile repokit's side of these tasks (default: full) and
  *                            print the hottest functions, mapped to src/ via the source maps
  *   --json                   print the results as JSON instead of the table
@@ -30,7 +30,7 @@ const AREAS = [
   { name: 'aptrpm', load: () => import('./aptrpm.mjs') },
 ];
 
-const USAGE = `usage: npm run bench -- [--only rpm] [--runs 3] [--files 10000] [--tasks header,minimal,full,async,async8] [--profile[=full,header]] [--json]`;
+const USAGE = `usage: npm run bench -- [--only rpm,alpm,xbps,aptrpm] [--runs 3] [--files 10000] [--tasks header,minimal,full,async,async8,build,read] [--profile[=full,header]] [--json]`;
 
 function options() {
   const { values } = parseArgs({
