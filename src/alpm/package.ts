@@ -1,5 +1,5 @@
 /**
- * Reading pacman package files (`.pkg.tar.zst`, `.xz`, `.gz`, `.bz2`, or plain `.pkg.tar`) in one
+ * Reading pacman package files (`.pkg.tar.zst`, `.xz`, `.gz`, `.bz2`, `.lz4`, or plain `.pkg.tar`) in one
  * streaming pass: the raw bytes are hashed (SHA-256, MD5) and counted (`%CSIZE%`) while they are
  * decompressed and walked as a tar, which yields `.PKGINFO` and the file list. Only `.PKGINFO` is
  * buffered; every other member's data is skipped. The compression is sniffed from the content.
@@ -290,7 +290,7 @@ const SUFFIX_OF: Partial<Record<DetectedCompression, string>> = {
  *
  * Throws RepokitError: ALPM_BAD_PACKAGE (no `.PKGINFO`), ALPM_BAD_SIGNATURE, TAR_UNSAFE_PATH
  * (an absolute or `..` member name), TAR_BAD_HEADER, TRUNCATED, CORRUPT_COMPRESSED_DATA,
- * UNSUPPORTED_COMPRESSION (lz4, lzip, ...), LIMIT_EXCEEDED, IO_ERROR. Errors carry the path.
+ * UNSUPPORTED_COMPRESSION (lzip, lrzip, lzop, `.Z`), LIMIT_EXCEEDED, IO_ERROR. Errors carry the path.
  */
 export async function readPackage(input: PackageInput, options: ReadPackageOptions = {}): Promise<AlpmPackageFile> {
   const path = typeof input === 'string' ? input : input instanceof URL ? nodeBuiltin<typeof import('node:url')>('node:url').fileURLToPath(input) : undefined;

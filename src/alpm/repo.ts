@@ -39,15 +39,15 @@ export interface DbPath {
   lock: string;
 }
 
-const SUFFIX_TO_COMPRESSION: Record<string, Compression> = { '': 'none', '.gz': 'gzip', '.xz': 'xz', '.zst': 'zstd', '.bz2': 'bzip2' };
-const WRITABLE = new Set<string>(['none', 'gzip', 'xz', 'zstd', 'bzip2']);
+const SUFFIX_TO_COMPRESSION: Record<string, Compression> = { '': 'none', '.gz': 'gzip', '.xz': 'xz', '.zst': 'zstd', '.bz2': 'bzip2', '.lz4': 'lz4' };
+const WRITABLE = new Set<string>(['none', 'gzip', 'xz', 'zstd', 'bzip2', 'lz4']);
 const DB_NAME = /^(.+)\.db\.tar(\.gz|\.bz2|\.xz|\.zst|\.lrz|\.lzo|\.Z|\.lz4|\.lz)?$/;
 
 /**
- * Split a database path as repo-add does (`<repo>.db.tar[.gz|.bz2|.xz|.zst]`). The alias
+ * Split a database path as repo-add does (`<repo>.db.tar[.gz|.bz2|.xz|.zst|.lz4]`). The alias
  * `<repo>.db` is accepted too (repo-add refuses it): a symlink is resolved to its target's name;
  * a plain copy gets the compression its content has. Throws ALPM_BAD_DB_PATH, or
- * UNSUPPORTED_COMPRESSION for `.lz4`, `.lrz`, ... which repokit cannot write.
+ * UNSUPPORTED_COMPRESSION for `.lrz`, `.lzo`, `.Z` and `.lz`, which repokit cannot write.
  */
 export async function resolveDbPath(dbPath: string): Promise<DbPath> {
   const path = nodeBuiltin<NodePath>('node:path');
@@ -63,7 +63,7 @@ export async function resolveDbPath(dbPath: string): Promise<DbPath> {
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code === 'ENOENT') {
-        throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not exist; name the archive (${repo}.db.tar.gz, .xz, .zst, .bz2 or .tar) to create it`, { file: abs });
+        throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not exist; name the archive (${repo}.db.tar.gz, .xz, .zst, .bz2, .lz4 or .tar) to create it`, { file: abs });
       }
       if (code !== 'EINVAL') throw ioError(e, abs);
       // A copy instead of a link: its content says which compression to use.
@@ -73,13 +73,13 @@ export async function resolveDbPath(dbPath: string): Promise<DbPath> {
   }
   const m = DB_NAME.exec(base);
   if (m === null) {
-    throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not have a valid database archive extension (<repo>.db.tar[.gz|.xz|.zst|.bz2])`, { file: abs });
+    throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not have a valid database archive extension (<repo>.db.tar[.gz|.xz|.zst|.bz2|.lz4])`, { file: abs });
   }
   const repo = m[1]!;
   const suffix = m[2] ?? '';
   const compression = SUFFIX_TO_COMPRESSION[suffix];
   if (compression === undefined) {
-    throw new RepokitError('UNSUPPORTED_COMPRESSION', `repokit cannot write ${suffix} databases (gzip, xz, zstd, bzip2 or none)`, { file: abs });
+    throw new RepokitError('UNSUPPORTED_COMPRESSION', `repokit cannot write ${suffix} databases (gzip, xz, zstd, bzip2, lz4 or none)`, { file: abs });
   }
   const db = path.join(dir, syncDbFileName(repo, 'db', compression));
   return { dir, repo, compression, db, files: path.join(dir, syncDbFileName(repo, 'files', compression)), lock: `${db}.lck` };

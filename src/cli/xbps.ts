@@ -74,7 +74,7 @@ const COMPRESSION_OPTION: OptionSpec = {
   name: 'compression',
   value: 'FORMAT',
   choices: REPODATA_COMPRESSIONS,
-  help: 'zstd (default), xz, gzip, bzip2 or none; level 9 as xbps-rindex',
+  help: 'zstd (default), xz, gzip, bzip2, lz4 or none; level 9 as xbps-rindex',
 };
 
 function archOf(p: Parsed): string {
@@ -249,7 +249,7 @@ const LIST_OPTIONS: readonly OptionSpec[] = [
 export const LIST_HELP = `Usage: repokit xbps list [options] REPODATA
 
 List the packages of an XBPS repository index: <arch>-repodata of any xbps version (zstd, xz,
-gzip, bzip2 or uncompressed; 3 or 2 members), or an old plist index (<arch>-index.plist,
+gzip, bzip2, lz4 or uncompressed; 3 or 2 members), or an old plist index (<arch>-index.plist,
 rindex.plist, pkg-index.plist). REPODATA may be '-' for standard input.
 
 Options:

@@ -1,9 +1,9 @@
 /**
- * Compression: sniffing by magic bytes (pure), and gzip / xz / zstd / bzip2 codecs with an output
- * cap. The codecs live at the edge and are loaded when first used: gzip and zstd come from
+ * Compression: sniffing by magic bytes (pure), and gzip / xz / zstd / bzip2 / lz4 codecs with an
+ * output cap. The codecs live at the edge and are loaded when first used: gzip and zstd come from
  * `node:zlib` (through `process.getBuiltinModule`), xz from `@napi-rs/lzma` (dynamic import), and
- * bzip2 from repokit's own TypeScript codec (./bzip2.ts). Nothing here imports a Node built-in at
- * module load, so the module (and sniffing) works in browsers.
+ * bzip2 and lz4 from repokit's own TypeScript codecs (./bzip2.ts, ./lz4.ts). Nothing here imports a
+ * Node built-in at module load, so the module (and sniffing) works in browsers.
  *
  * Every decoder counts its output as it goes and stops with `LIMIT_EXCEEDED` as soon as it would
  * pass `maxOutput`: a decompression bomb never materialises more than the cap (plus one chunk of at
@@ -13,10 +13,10 @@ import { RepokitError, isRepokitError } from './errors.js';
 import { nodeBuiltin } from './input.js';
 
 /** A compression repokit can decode and encode. */
-export type Compression = 'none' | 'gzip' | 'xz' | 'zstd' | 'bzip2';
+export type Compression = 'none' | 'gzip' | 'xz' | 'zstd' | 'bzip2' | 'lz4';
 
 /** What {@link sniffCompression} can recognise: the codecs above plus formats only detected. */
-export type DetectedCompression = Compression | 'lz4' | 'lzip' | 'lrzip' | 'lzop' | 'compress';
+export type DetectedCompression = Compression | 'lzip' | 'lrzip' | 'lzop' | 'compress';
 
 /** The usual file-name suffix of each compression ('' for none). */
 export const COMPRESSION_SUFFIX: Record<Compression, string> = {
@@ -25,6 +25,7 @@ export const COMPRESSION_SUFFIX: Record<Compression, string> = {
   xz: '.xz',
   zstd: '.zst',
   bzip2: '.bz2',
+  lz4: '.lz4',
 };
 
 /** Default output cap of the decoders: 1 GiB. */
@@ -32,10 +33,13 @@ export const DEFAULT_MAX_OUTPUT = 1024 * 1024 * 1024;
 
 /**
  * Default levels, the ones the command-line tools use when given none (`gzip -6`, `xz -6`,
- * `zstd -3`, `bzip2 -9`), which is what repo-add gets. xbps-rindex writes every format at level 9:
- * pass `{ level: 9 }` to match it.
+ * `zstd -3`, `bzip2 -9`, `lz4 -1`), which is what repo-add gets. xbps-rindex writes every format
+ * at level 9: pass `{ level: 9 }` to match it.
  */
-export const DEFAULT_LEVEL: Record<Exclude<Compression, 'none'>, number> = { gzip: 6, xz: 6, zstd: 3, bzip2: 9 };
+export const DEFAULT_LEVEL: Record<Exclude<Compression, 'none'>, number> = { gzip: 6, xz: 6, zstd: 3, bzip2: 9, lz4: 1 };
+
+/** The levels {@link compress} accepts per format (lz4: 1 to 12, as the `lz4` tool). */
+export const LEVEL_RANGE: Record<Exclude<Compression, 'none'>, readonly [number, number]> = { gzip: [1, 9], xz: [0, 9], zstd: [1, 22], bzip2: [1, 9], lz4: [1, 12] };
 
 /** How many leading bytes {@link sniffCompression} may look at (more lets it see past zstd skippable frames). */
 export const SNIFF_BYTES = 512;
@@ -83,14 +87,15 @@ export interface DecompressOptions {
 
 /**
  * Decompress a whole buffer, sniffing its format ('none' returns the input itself). Multi-member
- * gzip, concatenated xz streams, concatenated zstd frames (and skippable frames) and multi-stream
- * bzip2 are decoded completely.
+ * gzip, concatenated xz streams, concatenated zstd frames (and skippable frames), multi-stream
+ * bzip2 and concatenated lz4 frames (also skippable and legacy frames) are decoded completely.
  *
  * gzip and zstd are decoded in one pass (per zstd frame) on Node's thread pool, so the event loop
  * is not blocked, into an output buffer sized from the size the data declares (gzip's ISIZE, zstd's
  * frame content size; trusted up to 64 times the input size, at least 1 MiB, and `maxOutput`):
- * the usual case allocates the result once and copies nothing. xz and bzip2 go through the stream
- * decoders.
+ * the usual case allocates the result once and copies nothing. lz4 is decoded on the calling
+ * thread, 1 MiB of input at a time (with a `signal`, the event loop gets a turn between those
+ * pieces, so an abort is seen). xz and bzip2 go through the stream decoders.
  */
 export async function decompress(data: Uint8Array, options: DecompressOptions = {}): Promise<Uint8Array> {
   const maxOutput = checkMaxOutput(options.maxOutput);
@@ -102,6 +107,7 @@ export async function decompress(data: Uint8Array, options: DecompressOptions = 
   }
   if (kind === 'gzip') return zlibWhole('gzip', data, 0, data.length, maxOutput, gzipSizeHint(data), options.signal);
   if (kind === 'zstd') return zstdWhole(data, maxOutput, options.signal);
+  if (kind === 'lz4') return lz4Whole(data, maxOutput, options.signal);
   const parts: Uint8Array[] = [];
   for await (const chunk of decompressStream(single(data), options)) parts.push(chunk);
   return concat(parts);
@@ -110,7 +116,8 @@ export async function decompress(data: Uint8Array, options: DecompressOptions = 
 /**
  * Decompress a stream of chunks, sniffing the format from the first bytes (uncompressed input is
  * passed through). Input is pulled only as output is consumed (back-pressure); output comes in
- * chunks of at most 64 KiB (uncompressed input: as it came). Yielded chunks may be views into
+ * chunks of at most 64 KiB (uncompressed input: as it came); the signal is checked before each
+ * one. Yielded chunks may be views into
  * buffers the decoder reuses only after the consumer asked for the next one, so keep or copy them.
  */
 export async function* decompressStream(chunks: AsyncIterable<Uint8Array>, options: DecompressOptions = {}): AsyncGenerator<Uint8Array> {
@@ -137,9 +144,12 @@ export async function* decompressStream(chunks: AsyncIterable<Uint8Array>, optio
     case 'bzip2':
       decoded = bzip2Decode(input, maxOutput);
       break;
+    case 'lz4':
+      decoded = lz4Decode(input, maxOutput);
+      break;
     default:
       await input.return();
-      throw new RepokitError('UNSUPPORTED_COMPRESSION', `${kind} data cannot be decompressed by repokit (supported: gzip, xz, zstd, bzip2)`, { offset: 0 });
+      throw new RepokitError('UNSUPPORTED_COMPRESSION', `${kind} data cannot be decompressed by repokit (supported: gzip, xz, zstd, bzip2, lz4)`, { offset: 0 });
   }
   let total = 0;
   const it = decoded[Symbol.asyncIterator]();
@@ -168,13 +178,15 @@ export interface CompressOptions {
  * Compress to one of the supported formats. The output is deterministic: gzip carries no name and
  * mtime 0 (like `gzip -n`), zstd has a content checksum (like the `zstd` tool), xz uses CRC64
  * (like `xz`), bzip2 comes from repokit's own encoder (valid for `bzip2 -d`, not byte-identical
- * to it).
+ * to it). lz4 is one frame laid out as the `lz4` tool writes it (what repo-add runs): independent
+ * blocks, a content checksum, no block checksums, no content size, and the smallest block size
+ * that holds the whole input (64 KiB to 4 MiB; 4 MiB blocks beyond); the blocks come from
+ * repokit's own encoder (./lz4.ts), valid for `lz4 -d` and libarchive, not byte-identical to `lz4`.
  */
 export async function compress(data: Uint8Array | readonly Uint8Array[], compression: Compression, options: CompressOptions = {}): Promise<Uint8Array> {
   const parts = data instanceof Uint8Array ? [data] : [...data];
   if (compression === 'none') return concat(parts);
-  const range: Record<Exclude<Compression, 'none'>, [number, number]> = { gzip: [1, 9], xz: [0, 9], zstd: [1, 22], bzip2: [1, 9] };
-  const bounds = range[compression];
+  const bounds = LEVEL_RANGE[compression];
   if (bounds === undefined) throw new RepokitError('INVALID_ARGUMENT', `unknown compression ${JSON.stringify(compression)}`);
   const level = options.level ?? DEFAULT_LEVEL[compression];
   if (!Number.isInteger(level) || level < bounds[0] || level > bounds[1]) {
@@ -207,8 +219,17 @@ export async function compress(data: Uint8Array | readonly Uint8Array[], compres
       const { bzip2Compress } = await import('./bzip2.js');
       return bzip2Compress(parts, level);
     }
+    case 'lz4': {
+      const { lz4Compress } = await import('./lz4.js');
+      const all = concat(parts);
+      const blockSize = LZ4_BLOCK_SIZES.find((b) => all.length <= b) ?? LZ4_BLOCK_SIZES[LZ4_BLOCK_SIZES.length - 1]!;
+      return lz4Compress(all, { level, blockSize, contentChecksum: true, blockChecksum: false, contentSize: false });
+    }
   }
 }
+
+/** The lz4 frame's block sizes, smallest first (the `lz4` tool picks the first that holds a one-block input). */
+const LZ4_BLOCK_SIZES = [65536, 262144, 1048576, 4194304] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Plumbing
@@ -754,4 +775,46 @@ async function* bzip2Decode(input: Pushback, maxOutput: number): AsyncGenerator<
     yield* dec.push(chunk);
   }
   yield* dec.end();
+}
+
+/**
+ * lz4 over the stream: input chunks go to repokit's decoder in pieces of at most 64 KiB, so one
+ * push completes about one block, and its output is handed on in chunks of at most 64 KiB.
+ */
+async function* lz4Decode(input: Pushback, maxOutput: number): AsyncGenerator<Uint8Array> {
+  const { Lz4Decoder } = await import('./lz4.js');
+  const dec = new Lz4Decoder({ maxOutput });
+  for await (const chunk of input) {
+    for (let at = 0; at < chunk.length; at += LZ4_PIECE) {
+      for (const out of dec.push(chunk.subarray(at, at + LZ4_PIECE))) yield* pieces(out);
+    }
+  }
+  for (const out of dec.end()) yield* pieces(out);
+}
+
+const LZ4_PIECE = 64 * 1024;
+
+function* pieces(b: Uint8Array): Generator<Uint8Array> {
+  for (let at = 0; at < b.length; at += 65536) yield b.subarray(at, Math.min(b.length, at + 65536));
+}
+
+/**
+ * A whole lz4 buffer, 1 MiB of input at a time. The decoder runs on this thread; with a signal,
+ * the event loop gets a turn between pieces so that an abort (a timeout, a user) is noticed.
+ */
+async function lz4Whole(data: Uint8Array, maxOutput: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  const { Lz4Decoder } = await import('./lz4.js');
+  const dec = new Lz4Decoder({ maxOutput });
+  const parts: Uint8Array[] = [];
+  const step = 1024 * 1024;
+  for (let at = 0; at < data.length; at += step) {
+    if (signal !== undefined && at > 0) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      signal.throwIfAborted();
+    }
+    for (const out of dec.push(data.subarray(at, at + step))) parts.push(out);
+  }
+  for (const out of dec.end()) parts.push(out);
+  signal?.throwIfAborted();
+  return concat(parts);
 }

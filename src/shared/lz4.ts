@@ -5,6 +5,9 @@
  * Decoding covers the whole frame format: every block size (64 KiB … 4 MiB), linked and
  * independent blocks, block and content checksums (xxHash32), the content-size field, skippable
  * frames, any number of concatenated frames, and the legacy frame (`lz4 -l`, magic 0x184C2102).
+ * Zero bytes after a complete frame are taken as padding and skipped: libarchive (bsdtar, and so
+ * xbps-create or repo-add writing to a pipe) pads its output to 10240-byte records, and its own
+ * reader never looks past the end of the tar inside. Anything else after a frame must be a frame.
  * Dictionary-compressed frames (a dictionary ID in the header) need a dictionary we do not have:
  * UNSUPPORTED_COMPRESSION. Damaged input is CORRUPT_COMPRESSED_DATA (bad magic, reserved bits,
  * header/block/content checksum, a match reaching before the start of the data, a block larger
@@ -206,7 +209,7 @@ export interface Lz4DecodeOptions {
   maxOutput?: number;
 }
 
-type Stage = 'magic' | 'skip' | 'descriptor' | 'blockHeader' | 'block' | 'contentChecksum' | 'legacyHeader' | 'legacyBlock';
+type Stage = 'magic' | 'skip' | 'padding' | 'descriptor' | 'blockHeader' | 'block' | 'contentChecksum' | 'legacyHeader' | 'legacyBlock';
 
 interface Frame {
   blockMax: number;
@@ -292,7 +295,11 @@ export class Lz4Decoder {
     this.#ended = true;
     const out: Uint8Array[] = [];
     this.#run(out);
-    const atBoundary = (this.#stage === 'magic' && this.#frames > 0) || (this.#stage === 'legacyHeader' && this.#need === 4);
+    // Fewer than 4 zero bytes after a frame are padding too (more were consumed by the 'padding' stage).
+    if (this.#stage === 'magic' && this.#frames > 0 && this.#avail < 4 && this.#chunks.every((c, i) => c.subarray(i === 0 ? this.#head : 0).every((b) => b === 0))) {
+      this.#take(this.#avail);
+    }
+    const atBoundary = ((this.#stage === 'magic' || this.#stage === 'padding') && this.#frames > 0) || (this.#stage === 'legacyHeader' && this.#need === 4);
     if (!atBoundary || this.#avail > 0) {
       const what = this.#frames === 0 && this.#stage === 'magic' ? 'the input ends before the first LZ4 frame header' : `the input ends inside an LZ4 frame (${this.#stage})`;
       throw new RepokitError('TRUNCATED', what, { offset: this.#offset + this.#avail });
@@ -361,6 +368,16 @@ export class Lz4Decoder {
         this.#need = 4;
         continue;
       }
+      if (this.#stage === 'padding') {
+        while (this.#avail > 0) {
+          const at = this.#offset;
+          const first = this.#chunks[0]!;
+          const piece = this.#take(first.length - this.#head);
+          const bad = piece.findIndex((b) => b !== 0);
+          if (bad >= 0) throw corrupt('non-zero bytes in the zero padding after the last frame', at + bad);
+        }
+        return;
+      }
       if (this.#avail < this.#need) return;
       switch (this.#stage) {
         case 'magic':
@@ -400,6 +417,10 @@ export class Lz4Decoder {
       this.#skip = u32le(this.#take(4), 0);
       this.#stage = 'skip';
       this.#frames++;
+      return;
+    }
+    if (magic === 0 && this.#frames > 0) {
+      this.#stage = 'padding';
       return;
     }
     this.#take(4);

@@ -2,7 +2,7 @@
  * `.xbps` packages: one streaming pass over the file gives `./props.plist`, `./files.plist`, the
  * SHA-256 and the size. The compressed stream is decoded only until both plists have been seen
  * (xbps-create writes them first, after the optional INSTALL/REMOVE scripts); the rest of the file
- * is only hashed. Compression (zstd, xz, gzip, bzip2 or none) is found by magic bytes.
+ * is only hashed. Compression (zstd, xz, gzip, bzip2, lz4 or none) is found by magic bytes.
  *
  * File and stream reading, hashing and decompression are edges (node:fs, node:crypto and the
  * codecs of src/shared/compression.ts), all reached at call time.

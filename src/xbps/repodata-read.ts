@@ -201,7 +201,7 @@ export function parseRepodata(bytes: Uint8Array, compression: DetectedCompressio
 
 /**
  * Read an `<arch>-repodata` (or a legacy plist index) from a path, URL or bytes: decompress
- * (zstd, gzip, xz, bzip2 or none, by magic bytes), then {@link parseRepodata}.
+ * (zstd, gzip, xz, bzip2, lz4 or none, by magic bytes), then {@link parseRepodata}.
  *
  * ```ts
  * const repo = await readRepodata('x86_64-repodata');

@@ -72,8 +72,8 @@ export interface WriteRepodataOptions {
   level?: number;
 }
 
-/** The compression names `--compression` accepts, as xbps-rindex spells them (lz4 is not supported by repokit). */
-export const REPODATA_COMPRESSIONS: readonly Compression[] = ['zstd', 'xz', 'gzip', 'bzip2', 'none'];
+/** The compression names `--compression` accepts, as xbps-rindex spells them (all of xbps-rindex's). */
+export const REPODATA_COMPRESSIONS: readonly Compression[] = ['zstd', 'xz', 'gzip', 'bzip2', 'lz4', 'none'];
 
 /**
  * zstd the way libarchive's filter writes it for xbps-rindex: a streamed frame (window
@@ -109,6 +109,17 @@ async function zstdLikeLibarchive(data: Uint8Array, level: number): Promise<Uint
 }
 
 /**
+ * lz4 the way libarchive's filter writes it for xbps-rindex: one frame of independent blocks with
+ * a 4 MiB block maximum (whatever the input size, unlike the `lz4` tool), a content checksum, no
+ * block checksums and no content size. The blocks come from repokit's encoder, so only the frame
+ * header equals xbps-rindex's bytes.
+ */
+async function lz4LikeLibarchive(data: Uint8Array, level: number): Promise<Uint8Array> {
+  const { lz4Compress } = await import('../shared/lz4.js');
+  return lz4Compress(data, { level, blockSize: 4194304, contentChecksum: true, blockChecksum: false, contentSize: false });
+}
+
+/**
  * The bytes of an `<arch>-repodata` file: the three members in xbps-rindex's tar layout,
  * compressed (zstd level 9 by default).
  */
@@ -122,6 +133,10 @@ export async function writeRepodata(contents: RepodataContents, options: WriteRe
   if (compression === 'zstd') {
     if (!Number.isInteger(level) || level < 1 || level > 22) throw new RepokitError('INVALID_ARGUMENT', `zstd level must be an integer in 1..22, got ${String(level)}`);
     return zstdLikeLibarchive(tar, level);
+  }
+  if (compression === 'lz4') {
+    if (!Number.isInteger(level) || level < 1 || level > 12) throw new RepokitError('INVALID_ARGUMENT', `lz4 level must be an integer in 1..12, got ${String(level)}`);
+    return lz4LikeLibarchive(tar, level);
   }
   return compress(tar, compression, { level });
 }

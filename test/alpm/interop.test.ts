@@ -4,7 +4,8 @@
  * --config/--dbpath. Checks: repokit's desc/files members equal repo-add's byte for byte; repokit
  * reads repo-add's databases into the same entries as its own; pacman lists and shows every
  * package from repokit's databases (in every compression repokit writes) with the same fields as
- * from repo-add's; the lock file keeps repo-add and repokit apart.
+ * from repo-add's; repo-add and repokit take turns on one `.db.tar.lz4` of `.pkg.tar.lz4`
+ * packages; the lock file keeps repo-add and repokit apart.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,11 +15,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeDesc, encodeFiles } from '../../src/alpm/codecs.js';
 import { packageDescEntry, readPackage, readSyncDb, repoAdd, repoRemove, resolveDbPath, type SyncDb } from '../../src/alpm/database.js';
 import { withLockFile } from '../../src/shared/atomic.js';
+import { decompress, sniffCompression } from '../../src/shared/compression.js';
 import { isRepokitError } from '../../src/shared/errors.js';
 import { SAMPLE_PKGBUILDS, buildPackages, type BuiltPackage } from '../helpers/makepkg.js';
 import { Pacman, missingTools, xzUnavailable } from '../helpers/alpm-packages.js';
 
 const missing = missingTools(['makepkg', 'fakeroot', 'repo-add', 'pacman', 'bsdtar']);
+/** repo-add writes `.db.tar.lz4` with the lz4 tool (and the lz4 packages here are made by it). */
+const lz4Missing = missing === null ? missingTools(['lz4']) : null;
 const xzWhy = await xzUnavailable();
 const suffix = missing !== null ? ` (skipped: ${missing})` : xzWhy !== null ? ` (xz packages left out: ${xzWhy})` : '';
 
@@ -186,8 +190,8 @@ describe.skipIf(missing !== null)(`interop with makepkg, repo-add and pacman${su
     const dir = mkdtempSync(join(tmpdir(), 'repokit-alpm-compressions-'));
     for (const p of pkgs) copyFileSync(p.path, join(dir, p.fileName));
     for (const f of readdirSync(rkDir).filter((n) => n.includes('.pkg.tar') && n.endsWith('.sig'))) copyFileSync(join(rkDir, f), join(dir, f));
-    const compressions = (['none', 'gzip', 'bzip2', 'xz', 'zstd'] as const).filter((c) => c !== 'xz' || xzWhy === null);
-    const suffix = { none: '', gzip: '.gz', bzip2: '.bz2', xz: '.xz', zstd: '.zst' } as const;
+    const compressions = (['none', 'gzip', 'bzip2', 'xz', 'zstd', 'lz4'] as const).filter((c) => c !== 'xz' || xzWhy === null);
+    const suffix = { none: '', gzip: '.gz', bzip2: '.bz2', xz: '.xz', zstd: '.zst', lz4: '.lz4' } as const;
     for (const c of compressions) {
       await repoAdd(join(dir, `c${c}.db.tar${suffix[c]}`), pkgs.map((p) => join(dir, p.fileName)), { descVersion: legacy ? 1 : 2, includeSigs: true });
       expect((await readSyncDb(join(dir, `c${c}.db`))).compression).toBe(c);
@@ -217,6 +221,49 @@ describe.skipIf(missing !== null)(`interop with makepkg, repo-add and pacman${su
         expect(files(`c${c}`), `${c}: ${name}`).toEqual(files('ra'));
       }
     }
+  });
+
+  it.skipIf(lz4Missing !== null)(`repo-add and repokit take turns on a .db.tar.lz4 of .pkg.tar.lz4 packages${lz4Missing !== null ? ` (skipped: ${lz4Missing})` : ''}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repokit-alpm-lz4-'));
+    // Each package again as .pkg.tar.lz4, compressed by the real lz4 (as makepkg's PKGEXT=.pkg.tar.lz4 does).
+    const lz4Pkgs = [];
+    for (const p of pkgs) {
+      const tar = await decompress(readFileSync(p.path));
+      const r = spawnSync('lz4', ['-q', '-c'], { input: tar, maxBuffer: 1 << 30 });
+      expect(r.status, String(r.stderr)).toBe(0);
+      const fileName = p.fileName.replace(/\.pkg\.tar(\.[^.]+)?$/, '.pkg.tar.lz4');
+      writeFileSync(join(dir, fileName), r.stdout);
+      lz4Pkgs.push(fileName);
+    }
+    const [first, second, ...rest] = lz4Pkgs;
+    const db = join(dir, 'mix.db.tar.lz4');
+    const v = { descVersion: legacy ? 1 : 2 } as const;
+    // repo-add creates it, repokit adds to repo-add's archive, repo-add adds to repokit's.
+    let r = runRepoAdd([db, join(dir, first!)]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(sniffCompression(readFileSync(db))).toBe('lz4');
+    await repoAdd(db, [join(dir, second!)], v);
+    expect(sniffCompression(readFileSync(db))).toBe('lz4');
+    r = runRepoAdd([db, ...rest.map((n) => join(dir, n))]);
+    expect(r.status, r.stderr).toBe(0);
+    for (const kind of ['db', 'files'] as const) {
+      const read = await readSyncDb(join(dir, `mix.${kind}.tar.lz4`));
+      expect(read.compression).toBe('lz4');
+      expect(read.entries.map((e) => e.name).sort(), kind).toEqual(pkgs.map((p) => p.pkgname).sort());
+      // Every entry (repo-add's and repokit's) is the desc repokit derives from the lz4 package.
+      for (const n of lz4Pkgs) {
+        const pkg = await readPackage(join(dir, n));
+        expect(pkg.compression).toBe('lz4');
+        const entry = packageDescEntry(pkg);
+        const e = read.entries.find((x) => x.dir === `${entry.name}-${entry.version}`)!;
+        expect(td.decode(e.raw.desc), `${kind}: ${n}`).toBe(encodeDesc(entry, { version: legacy ? 1 : 2 }));
+        if (kind === 'files') expect(td.decode(e.raw.files), n).toBe(encodeFiles(pkg.files));
+      }
+    }
+    // The real lz4 checks repokit's frames too (header, blocks, content checksum).
+    await repoAdd(db, [join(dir, first!)], v);
+    const t = spawnSync('lz4', ['-t', '-q', db], { encoding: 'utf8' });
+    expect(t.status, t.stderr).toBe(0);
   });
 
   it("repo-add's lock keeps repokit out and repokit's lock keeps repo-add out", async () => {

@@ -117,7 +117,10 @@ describe('repoAdd', () => {
     expect((await resolveDbPath(join(copy.dir, 'y.db'))).compression).toBe('zstd');
     await expect(resolveDbPath(join(r.dir, 'x.tar.gz'))).rejects.toMatchObject({ code: 'ALPM_BAD_DB_PATH' });
     await expect(resolveDbPath(join(r.dir, 'nothere.db'))).rejects.toMatchObject({ code: 'ALPM_BAD_DB_PATH' });
-    await expect(resolveDbPath(join(r.dir, 'x.db.tar.lz4'))).rejects.toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
+    expect((await resolveDbPath(join(r.dir, 'x.db.tar.lz4'))).files).toBe(join(r.dir, 'x.files.tar.lz4'));
+    for (const suffix of ['.lz', '.lrz', '.lzo', '.Z']) {
+      await expect(resolveDbPath(join(r.dir, `x.db.tar${suffix}`)), suffix).rejects.toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
+    }
     symlinkSync('x.db.tar.zst', join(r.dir, 'z.db'));
     expect((await resolveDbPath(join(r.dir, 'z.db'))).repo).toBe('x');
   });

@@ -164,7 +164,7 @@ describe(`fuzz (${cfg.cases} cases per target, seed ${cfg.seed}, ${cfg.source})`
     expect(failures, formatFailures(failures)).toEqual([]);
   });
 
-  const codecs: Exclude<Compression, 'none'>[] = ['gzip', 'zstd', 'bzip2', 'xz'];
+  const codecs: Exclude<Compression, 'none'>[] = ['gzip', 'zstd', 'bzip2', 'xz', 'lz4'];
   for (const codec of codecs) {
     const skip = codec === 'xz' && xzMissing !== null;
     it.skipIf(skip)(`${codec}: only RepokitError from mutated streams${skip ? ` (skipped: ${xzMissing})` : ''}`, async () => {

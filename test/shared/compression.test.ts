@@ -1,5 +1,5 @@
 /**
- * Compression: sniffing, round trips, interop with the real gzip/xz/zstd/bzip2 in both directions
+ * Compression: sniffing, round trips, interop with the real gzip/xz/zstd/bzip2/lz4 in both directions
  * (including multi-member and concatenated inputs), output caps against bombs, error mapping, and
  * back-pressure of the streaming decoder.
  */
@@ -55,8 +55,8 @@ const xzReason: string | null = await compress(new Uint8Array(1), 'xz').then(
   },
 );
 
-const TOOL: Record<Exclude<Compression, 'none'>, string> = { gzip: 'gzip', xz: 'xz', zstd: 'zstd', bzip2: 'bzip2' };
-const CODECS = ['gzip', 'zstd', 'bzip2', 'xz'] as const;
+const TOOL: Record<Exclude<Compression, 'none'>, string> = { gzip: 'gzip', xz: 'xz', zstd: 'zstd', bzip2: 'bzip2', lz4: 'lz4' };
+const CODECS = ['gzip', 'zstd', 'bzip2', 'xz', 'lz4'] as const;
 
 function skipReason(c: Exclude<Compression, 'none'>): string | null {
   if (c === 'xz' && xzReason !== null) return `@napi-rs/lzma unavailable: ${xzReason}`;
@@ -94,15 +94,19 @@ describe('sniffCompression', () => {
     expect(sniffCompression(new Uint8Array([...skip, 0x04, 0x22, 0x4d, 0x18]))).toBe('lz4');
   });
 
-  it.skipIf(!hasTool('lz4'))(`recognises real lz4 output (and refuses to decode it)${missingToolNote('lz4')}`, async () => {
-    const lz4 = runTool('lz4', ['-c', '-q'], sample);
-    expect(sniffCompression(lz4)).toBe('lz4');
-    const e = await rpmErrorAsync(decompress(lz4));
-    expect(e.code).toBe('UNSUPPORTED_COMPRESSION');
+  it('refuses to decode the formats it only recognises', async () => {
+    for (const [magic, kind] of [
+      [[0x4c, 0x5a, 0x49, 0x50, 1], 'lzip'],
+      [[0x1f, 0x9d, 0x90], 'compress'],
+    ] as const) {
+      const e = await rpmErrorAsync(decompress(new Uint8Array([...magic, 0, 0, 0])));
+      expect(e.code, kind).toBe('UNSUPPORTED_COMPRESSION');
+      expect(e.detail).toContain(kind);
+    }
   });
 
   it('has the usual suffixes', () => {
-    expect(COMPRESSION_SUFFIX).toEqual({ none: '', gzip: '.gz', xz: '.xz', zstd: '.zst', bzip2: '.bz2' });
+    expect(COMPRESSION_SUFFIX).toEqual({ none: '', gzip: '.gz', xz: '.xz', zstd: '.zst', bzip2: '.bz2', lz4: '.lz4' });
   });
 });
 
@@ -182,6 +186,48 @@ describe.each(CODECS)('%s', (codec) => {
   });
 }, 120_000);
 
+describe('lz4 as the lz4 tool writes it', () => {
+  it.skipIf(!hasTool('lz4'))(`the frame header (flags, block size, header checksum) equals the real lz4's for every input size${missingToolNote('lz4')}`, async () => {
+    for (const n of [0, 1000, 65536, 65537, 300_000, 2_000_000, 5_000_000]) {
+      const input = sample.length >= n ? sample.subarray(0, n) : concat(sample, new Uint8Array(n - sample.length));
+      const ours = await compress(input, 'lz4');
+      const theirs = runTool('lz4', ['-q', '-c'], input);
+      // magic, FLG (independent blocks, content checksum), BD (block size), HC.
+      expect([...ours.subarray(0, 7)], `${n} bytes`).toEqual([...theirs.subarray(0, 7)]);
+      expect(await decompress(theirs)).toEqual(input);
+    }
+  });
+
+  it('decompressStream checks the abort signal between chunks', async () => {
+    const packed = await compress(noise(1 << 20), 'lz4');
+    const ac = new AbortController();
+    const it = decompressStream(chunked(packed, 4096), { signal: ac.signal })[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(false);
+    ac.abort(new Error('stop lz4'));
+    await expect(it.next()).rejects.toThrow('stop lz4');
+  });
+
+  it('decompress gives an abort a chance between 1 MiB pieces of input', async () => {
+    // Incompressible input: the frame is as large as the data, several pieces long.
+    const packed = await compress(noise(3 << 20), 'lz4');
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('stop lz4 whole')), 0);
+    await expect(decompress(packed, { signal: ac.signal })).rejects.toThrow('stop lz4 whole');
+    expect(await decompress(packed, { signal: new AbortController().signal })).toEqual(noise(3 << 20));
+  });
+
+  it('stops at maxOutput, also when the frame announces its size', async () => {
+    const packed = await compress(sample, 'lz4');
+    expect(await decompress(packed, { maxOutput: sample.length })).toEqual(sample);
+    expect((await rpmErrorAsync(decompress(packed, { maxOutput: sample.length - 1 }))).code).toBe('LIMIT_EXCEEDED');
+    const { lz4Compress } = await import('../../src/shared/lz4.js');
+    const sized = lz4Compress(new Uint8Array(5 << 20), { contentSize: true });
+    const e = await rpmErrorAsync(decompress(sized, { maxOutput: 1 << 20 }));
+    expect(e.code).toBe('LIMIT_EXCEEDED');
+    expect(e.offset).toBe(6);
+  });
+});
+
 describe('decompress / decompressStream', () => {
   it('passes uncompressed data through, subject to maxOutput', async () => {
     const plain = enc.encode('not compressed');
@@ -195,7 +241,9 @@ describe('decompress / decompressStream', () => {
   it('rejects bad options and a bad level', async () => {
     expect((await rpmErrorAsync(decompress(new Uint8Array(1), { maxOutput: -1 }))).code).toBe('INVALID_ARGUMENT');
     expect((await rpmErrorAsync(compress(new Uint8Array(1), 'gzip', { level: 10 }))).code).toBe('INVALID_ARGUMENT');
-    expect((await rpmErrorAsync(compress(new Uint8Array(1), 'lz4' as Compression))).code).toBe('INVALID_ARGUMENT');
+    expect((await rpmErrorAsync(compress(new Uint8Array(1), 'lzip' as Compression))).code).toBe('INVALID_ARGUMENT');
+    expect((await rpmErrorAsync(compress(new Uint8Array(1), 'lz4', { level: 13 }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rpmErrorAsync(compress(new Uint8Array(1), 'lz4', { level: 0 }))).code).toBe('INVALID_ARGUMENT');
   });
 
   it('gzip headers are reproducible: no name, mtime 0 (like gzip -n)', async () => {

@@ -158,6 +158,20 @@ describe('lz4 frames built by hand', () => {
     expect(lz4Decompress(frame({ linked: true }, [[text, true], [second, false]], want))).toEqual(want);
   });
 
+  it('skips zero padding after the last frame (libarchive pads what it writes to a pipe), in any chunking', async () => {
+    const a = lz4Compress(text);
+    for (const pad of [1, 3, 4, 10240 - a.length]) {
+      const padded = Buffer.concat([a, new Uint8Array(pad)]);
+      expect(lz4Decompress(padded), `${pad} zeros`).toEqual(text);
+      for (const size of [1, 5, 4096]) {
+        const parts: Uint8Array[] = [];
+        const chunks = Array.from({ length: Math.ceil(padded.length / size) }, (_, i) => padded.subarray(i * size, (i + 1) * size));
+        for await (const c of lz4DecompressStream(chunks)) parts.push(c);
+        expect(Buffer.concat(parts), `${pad} zeros in chunks of ${size}`).toEqual(Buffer.from(text));
+      }
+    }
+  });
+
   it('reads concatenated frames, skippable frames and the legacy frame', () => {
     const a = lz4Compress(enc.encode('first '));
     const b = lz4Compress(enc.encode('second'));
@@ -188,6 +202,9 @@ describe('lz4 frames built by hand', () => {
     expect(code(() => lz4Decompress(frame({ dict: true }, [[block, false]], text)))).toBe('UNSUPPORTED_COMPRESSION');
     for (const n of [0, 3, 5, 10, good.length - 1]) expect(code(() => lz4Decompress(good.subarray(0, n))), `cut at ${n}`).toBe('TRUNCATED');
     expect(code(() => lz4Decompress(Buffer.concat([good, Buffer.from('junk')])))).toBe('CORRUPT_COMPRESSED_DATA');
+    expect(code(() => lz4Decompress(Buffer.concat([good, new Uint8Array(600), Buffer.from('junk')])))).toBe('CORRUPT_COMPRESSED_DATA');
+    expect(code(() => lz4Decompress(Buffer.concat([new Uint8Array(8), good])))).toBe('CORRUPT_COMPRESSED_DATA');
+    expect(code(() => lz4Decompress(Buffer.concat([good, Uint8Array.from([0, 0, 1])])))).toBe('TRUNCATED');
     expect(code(() => lz4Decompress(good, { maxOutput: text.length - 1 }))).toBe('LIMIT_EXCEEDED'); // announced size
     expect(code(() => lz4Decompress(frame({}, [[block, false]], text), { maxOutput: 10 }))).toBe('LIMIT_EXCEEDED');
     expect(code(() => lz4Decompress(lz4Compress(new Uint8Array(1_000_000), { contentSize: false }), { maxOutput: 999_999 }))).toBe('LIMIT_EXCEEDED');

@@ -29,7 +29,7 @@ function sha256sum(path: string): string {
 }
 
 describe.skipIf(NO_TOOLS !== null)(`readXbpsPackage${NO_TOOLS ? ` (skipped: ${NO_TOOLS})` : ''}`, () => {
-  for (const c of ['zstd', 'xz', 'gzip', 'bzip2', 'none'] as ToolCompression[]) {
+  for (const c of ['zstd', 'xz', 'gzip', 'bzip2', 'lz4', 'none'] as ToolCompression[]) {
     const skip = c === 'xz' && NO_XZ;
     it.skipIf(skip)(`reads a ${c} package: plists, sha256 and size equal sha256sum/stat${skip ? ' (skipped: no @napi-rs/lzma binding here)' : ''}`, async () => {
       const path = makePackage(dir, { pkgver: `comp-${c}-1.0_1`, compression: c, shortDesc: `made with ${c}` });

@@ -1,6 +1,7 @@
 /**
  * Tiny `.xbps` packages for the repository tests, made the way xbps-create lays them out
- * (`./props.plist`, `./files.plist`, then the payload) with the real `bsdtar` and compressor tools.
+ * (`./props.plist`, `./files.plist`, then the payload) with the real `bsdtar` and compressor tools
+ * (lz4: bsdtar's own filter at level 9, libarchive being what xbps-create compresses with).
  * props.plist is written with repokit's proplib writer (checked byte for byte against xbps
  * elsewhere).
  */
@@ -12,7 +13,7 @@ import { writePlist } from '../../src/xbps/plist-write.js';
 import { plistInteger, type PlistValue } from '../../src/xbps/types.js';
 import { isCi } from '../shared/tools.js';
 
-export type ToolCompression = 'zstd' | 'xz' | 'gzip' | 'bzip2' | 'none';
+export type ToolCompression = 'zstd' | 'xz' | 'gzip' | 'bzip2' | 'lz4' | 'none';
 
 export interface PackageSpec {
   pkgver: string;
@@ -42,7 +43,7 @@ export function haveTools(): string | null {
   return null;
 }
 
-const COMPRESSOR: Record<Exclude<ToolCompression, 'none'>, string[]> = {
+const COMPRESSOR: Record<Exclude<ToolCompression, 'none' | 'lz4'>, string[]> = {
   zstd: ['zstd', '-q', '-c', '-9'],
   xz: ['xz', '-c', '-9'],
   gzip: ['gzip', '-n', '-c', '-9'],
@@ -75,14 +76,15 @@ export function makePackage(dir: string, spec: PackageSpec): string {
     writeFileSync(join(stage, 'files.plist'), writePlist(files));
     mkdirSync(join(stage, 'usr', 'share', name), { recursive: true });
     writeFileSync(join(stage, payloadPath.slice(1)), spec.payload ?? `payload of ${spec.pkgver}\n`);
-    const tar = spawnSync('bsdtar', ['--format=ustar', '--uid', '0', '--gid', '0', '--uname', 'root', '--gname', 'root', '-cf', '-', './props.plist', './files.plist', `.${payloadPath}`], {
+    const c = spec.compression ?? 'zstd';
+    const filter = c === 'lz4' ? ['--lz4', '--options', 'lz4:compression-level=9'] : [];
+    const tar = spawnSync('bsdtar', [...filter, '--format=ustar', '--uid', '0', '--gid', '0', '--uname', 'root', '--gname', 'root', '-cf', '-', './props.plist', './files.plist', `.${payloadPath}`], {
       cwd: stage,
       maxBuffer: 1 << 30,
     });
     if (tar.status !== 0) throw new Error(`bsdtar failed: ${tar.stderr}`);
     let bytes: Uint8Array = tar.stdout;
-    const c = spec.compression ?? 'zstd';
-    if (c !== 'none') {
+    if (c !== 'none' && c !== 'lz4') {
       const [cmd, ...args] = COMPRESSOR[c];
       const r = spawnSync(cmd!, args, { input: bytes, maxBuffer: 1 << 30 });
       if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);

@@ -167,7 +167,7 @@ describe('writeRepodata', () => {
     });
   });
 
-  for (const compression of ['zstd', 'xz', 'gzip', 'bzip2', 'none'] as const) {
+  for (const compression of ['zstd', 'xz', 'gzip', 'bzip2', 'lz4', 'none'] as const) {
     const skip = compression === 'xz' && NO_XZ;
     const write = () => {
       const meta = repoMetaDict(enc('-----BEGIN PUBLIC KEY-----\n'), 4096, 'Someone');
@@ -203,8 +203,19 @@ describe('writeRepodata', () => {
     expect(r.metaForm).toBe('empty');
   });
 
-  it('rejects an unknown compression', async () => {
-    expect((await rpmErrorAsync(writeRepodata({ index: new Map() }, { compression: 'lz4' as never }))).code).toBe('INVALID_ARGUMENT');
+  it('rejects an unknown compression and an lz4 level outside 1..12', async () => {
+    expect((await rpmErrorAsync(writeRepodata({ index: new Map() }, { compression: 'lzip' as never }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rpmErrorAsync(writeRepodata({ index: new Map() }, { compression: 'lz4', level: 13 }))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it.skipIf(missingToolNote('bsdtar') !== '')(`lz4: the frame header is libarchive's at level 9 (4 MiB blocks, content checksum), and level 1 reads back too${missingToolNote('bsdtar')}`, async () => {
+    // xbps-rindex compresses through libarchive's lz4 filter with compression-level=9.
+    const lib = spawnSync('bsdtar', ['--lz4', '--options', 'lz4:compression-level=9', '--format=ustar', '-cf', '-', '-T', '/dev/null']);
+    expect(lib.status, String(lib.stderr)).toBe(0);
+    const ours = await writeRepodata({ index: new Map([['foo', e]]) }, { compression: 'lz4' });
+    expect([...ours.subarray(0, 7)]).toEqual([...new Uint8Array(lib.stdout).subarray(0, 7)]);
+    const fast = await writeRepodata({ index: new Map([['foo', e]]) }, { compression: 'lz4', level: 1 });
+    expect((await readRepodata(fast)).index.get('foo')!.pkgver).toBe('foo-1.0_1');
   });
 });
 
