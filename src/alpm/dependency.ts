@@ -30,33 +30,27 @@ export type RelationKind = 'depends' | 'provides' | 'conflicts' | 'replaces' | '
  * `>` (or `>=`), else the first `=`; the name is what precedes it. Never throws for a string.
  */
 export function parseDependency(text: string): Dependency {
-  argString(text, 'text');
-  let body = text;
-  let description: string | undefined;
+  if (typeof text !== 'string') argString(text, 'text');
+  // A database holds hundreds of thousands of relations: native searches, no regex, no
+  // intermediate strings, and one object literal per result shape (no properties added later).
   const colon = text.indexOf(': ');
-  if (colon >= 0) {
-    description = text.slice(colon + 2);
-    body = text.slice(0, colon);
-  }
-  let at = body.indexOf('<');
-  let operator: DependencyOperator | undefined;
-  let versionAt = 0;
-  if (at >= 0) {
-    // libalpm looks one byte past the body: `a<: x` reads '<' then ':', never '='.
-    operator = body[at + 1] === '=' ? '<=' : '<';
-  } else if ((at = body.indexOf('>')) >= 0) {
-    operator = body[at + 1] === '=' ? '>=' : '>';
-  } else if ((at = body.indexOf('=')) >= 0) {
+  const end = colon < 0 ? text.length : colon;
+  // The operator is searched in the body only (before ": "). libalpm looks one byte past it, so
+  // `a<: x` reads '<' then ':', never '='.
+  let at = text.indexOf('<');
+  let operator: DependencyOperator;
+  if (at >= 0 && at < end) {
+    operator = at + 1 < end && text.charCodeAt(at + 1) === 0x3d ? '<=' : '<';
+  } else if ((at = text.indexOf('>')) >= 0 && at < end) {
+    operator = at + 1 < end && text.charCodeAt(at + 1) === 0x3d ? '>=' : '>';
+  } else if ((at = text.indexOf('=')) >= 0 && at < end) {
     operator = '=';
+  } else {
+    return colon < 0 ? { name: text } : { name: text.slice(0, colon), description: text.slice(colon + 2) };
   }
-  const out: Dependency = { name: operator === undefined ? body : body.slice(0, at) };
-  if (operator !== undefined) {
-    versionAt = at + operator.length;
-    out.operator = operator;
-    out.version = body.slice(versionAt);
-  }
-  if (description !== undefined) out.description = description;
-  return out;
+  const name = text.slice(0, at);
+  const version = text.slice(at + operator.length, end);
+  return colon < 0 ? { name, operator, version } : { name, operator, version, description: text.slice(colon + 2) };
 }
 
 /** `name[op version][: description]`, as libalpm's `alpm_dep_compute_string` writes it. */

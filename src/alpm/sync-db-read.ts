@@ -14,7 +14,7 @@ import { decompress, sniffCompression, SNIFF_BYTES, type DetectedCompression } f
 import { normalizeTarPath, parseTar, type TarEntry, type TarMember, type TarReadOptions } from '../shared/tar.js';
 import { decodeEntry } from './desc.js';
 import { splitEntryName, type EntryName } from './filename.js';
-import { DESC_SECTIONS, emptyDescEntry, type DescEntry, type SectionSpec } from './types.js';
+import { DESC_SECTIONS, type DescEntry, type SectionSpec } from './types.js';
 import { MAX_LINE_LENGTH } from './text.js';
 import type { AlpmIssue, AlpmMode } from './validate.js';
 
@@ -81,10 +81,11 @@ export interface ReadSyncDbOptions {
   maxMemberSize?: number;
   maxMembers?: number;
   /**
-   * Decode canonical entries with the reader's own fast path (default true). It gives exactly
-   * what `decodeEntry` (and `splitEntryName`, for directory names) gives and hands every entry
-   * with anything unusual to them; `false` sends every entry there (used by the tests that check
-   * the two agree).
+   * Read canonical archives and entries with the reader's own fast paths (default true): a walk
+   * over the tar blocks that hands any archive with anything unusual to the general tar reader,
+   * and a desc decoder that hands any entry with anything unusual to `decodeEntry` (and
+   * `splitEntryName`, for directory names). They give exactly what those give; `false` sends
+   * everything through the general path (used by the tests that check the two agree).
    */
   fastPath?: boolean;
   signal?: AbortSignal;
@@ -102,7 +103,8 @@ function issue(message: string, file?: string): AlpmIssue {
   return file === undefined ? { message } : { message, file };
 }
 
-interface Pending {
+/** The members of one entry directory, as collected. */
+export interface Pending {
   dir: string;
   name: string;
   version: string;
@@ -117,12 +119,17 @@ interface Pending {
  */
 export function parseSyncDbTar(tar: Uint8Array, options: ReadSyncDbOptions & { compression?: DetectedCompression } = {}): SyncDb {
   const c = new SyncDbCollector(options);
-  for (const m of parseTar(tar, c.tarOptions)) c.add(m);
   try {
+    // An archive as repo-add writes it is walked directly; at the first thing that walk does not
+    // handle itself, the whole archive goes through the general tar reader instead, from the start.
+    const plain = c.useFast ? scanPlainTar(tar, c.tarOptions) : undefined;
+    if (plain !== undefined) return c.finish(options.compression ?? 'none', plain);
+    for (const m of parseTar(tar, c.tarOptions)) c.add(m);
     return c.finish(options.compression ?? 'none');
   } finally {
-    // Drop the scratch list's references, so that nothing of this database outlives its result.
+    // Drop the scratch lists' references, so that nothing of this database outlives its result.
     scratch.length = 0;
+    laterValue.length = 0;
   }
 }
 
@@ -131,7 +138,8 @@ class SyncDbCollector {
   readonly options: ReadSyncDbOptions;
   readonly tarOptions: TarReadOptions;
   readonly #dbName: string;
-  readonly #useFast: boolean;
+  /** Whether canonical entries take the fast paths (not in strict mode, not with `fastPath: false`). */
+  readonly useFast: boolean;
   readonly #warnings: AlpmIssue[] = [];
   readonly #byDir = new Map<string, Pending>();
   #prefixed = false;
@@ -139,7 +147,7 @@ class SyncDbCollector {
   constructor(options: ReadSyncDbOptions) {
     this.options = options;
     this.#dbName = options.name ?? 'db';
-    this.#useFast = options.fastPath !== false && options.mode !== 'strict';
+    this.useFast = options.fastPath !== false && options.mode !== 'strict';
     this.tarOptions = {
       maxMemberSize: posInt(options.maxMemberSize, SYNC_DB_LIMITS.maxMemberSize, 'maxMemberSize'),
       maxMembers: posInt(options.maxMembers, SYNC_DB_LIMITS.maxMembers, 'maxMembers'),
@@ -177,7 +185,7 @@ class SyncDbCollector {
     let p = this.#byDir.get(dir);
     if (p === undefined) {
       // Throws ALPM_BAD_ENTRY_NAME, like libalpm's "invalid name for database entry".
-      const split = this.#useFast ? splitDirName(dir) : splitEntryName(dir);
+      const split = this.useFast ? splitDirName(dir) : splitEntryName(dir);
       p = { dir, name: split.name, version: split.version, members: {} };
       this.#byDir.set(dir, p);
     }
@@ -186,26 +194,30 @@ class SyncDbCollector {
     p.members[key] = m.data;
   }
 
-  /** Decode every entry (in the order of each directory's first member). */
-  finish(compression: DetectedCompression): SyncDb {
+  /**
+   * Decode every entry (in the order of each directory's first member): those `add` collected, or
+   * `plain`, the entries of {@link scanPlainTar} (which has no duplicate package names).
+   */
+  finish(compression: DetectedCompression, plain?: Pending[]): SyncDb {
     const options = this.options;
     const dbName = this.#dbName;
-    const useFast = this.#useFast;
+    const useFast = this.useFast;
     const keepRaw = options.keepRaw !== false;
     const warnings = this.#warnings;
-    const byDir = this.#byDir;
     if (this.#prefixed) warnings.push(issue('member names start with "./" (read anyway; libalpm cannot read such a database)', dbName));
 
+    const pendings = plain ?? [...this.#byDir.values()];
+    const decoded = useFast ? fastDecodeAll(pendings) : undefined;
     const entries: SyncDbEntry[] = [];
-    const seen = new Map<string, string>();
+    const seen = plain === undefined ? new Map<string, string>() : undefined;
     let anyFiles = false;
-    for (const p of byDir.values()) {
+    for (let i = 0; i < pendings.length; i++) {
+      const p = pendings[i]!;
       const pkgname = p.name;
       const version = p.version;
-      const label = `${dbName}:${p.dir}`;
       const m = p.members;
       if (m.files !== undefined) anyFiles = true;
-      const fast = useFast ? fastDecode(m.desc, m.depends, m.files) : undefined;
+      const fast = decoded?.[i];
       let d: DescEntry;
       let w: AlpmIssue[];
       if (fast !== undefined) {
@@ -216,32 +228,35 @@ class SyncDbCollector {
         if (m.desc !== undefined) texts.desc = m.desc;
         if (m.depends !== undefined) texts.depends = m.depends;
         if (m.files !== undefined) texts.files = m.files;
-        const decoded = decodeEntry(texts, options.mode !== undefined ? { file: label, mode: options.mode } : { file: label });
-        d = decoded.entry;
-        w = decoded.warnings;
+        const label = `${dbName}:${p.dir}`;
+        const r = decodeEntry(texts, options.mode !== undefined ? { file: label, mode: options.mode } : { file: label });
+        d = r.entry;
+        w = r.warnings;
       }
       // %NAME%/%VERSION% against the directory (libalpm: "database is inconsistent"), checked here
       // with the split already made rather than by decodeEntry's dirName option.
       if (d.name !== undefined && d.name !== pkgname) {
-        w.push({ ...issue(`name ${JSON.stringify(d.name)} differs from the directory ${JSON.stringify(p.dir)} (libalpm: database is inconsistent)`, label), section: '%NAME%' });
+        w.push({ ...issue(`name ${JSON.stringify(d.name)} differs from the directory ${JSON.stringify(p.dir)} (libalpm: database is inconsistent)`, `${dbName}:${p.dir}`), section: '%NAME%' });
       }
       if (d.version !== undefined && d.version !== version) {
-        w.push({ ...issue(`version ${JSON.stringify(d.version)} differs from the directory ${JSON.stringify(p.dir)} (libalpm: database is inconsistent)`, label), section: '%VERSION%' });
+        w.push({ ...issue(`version ${JSON.stringify(d.version)} differs from the directory ${JSON.stringify(p.dir)} (libalpm: database is inconsistent)`, `${dbName}:${p.dir}`), section: '%VERSION%' });
       }
-      if (p.members.desc === undefined) w.push(issue('the entry has no desc member', label));
-      const other = seen.get(pkgname);
-      if (other !== undefined) {
-        warnings.push(issue(`package ${JSON.stringify(pkgname)} has two entries, ${JSON.stringify(other)} and ${JSON.stringify(p.dir)} (libalpm: database is inconsistent)`, dbName));
-      } else {
-        seen.set(pkgname, p.dir);
+      if (m.desc === undefined) w.push(issue('the entry has no desc member', `${dbName}:${p.dir}`));
+      if (seen !== undefined) {
+        const other = seen.get(pkgname);
+        if (other !== undefined) {
+          warnings.push(issue(`package ${JSON.stringify(pkgname)} has two entries, ${JSON.stringify(other)} and ${JSON.stringify(p.dir)} (libalpm: database is inconsistent)`, dbName));
+        } else {
+          seen.set(pkgname, p.dir);
+        }
       }
       entries.push({
         dir: p.dir,
         name: pkgname,
         version,
         entry: d,
-        layout: p.members.depends !== undefined ? 'split' : 'merged',
-        raw: keepRaw ? p.members : {},
+        layout: m.depends !== undefined ? 'split' : 'merged',
+        raw: keepRaw ? m : {},
         warnings: w,
       });
     }
@@ -287,31 +302,211 @@ function splitDirName(dir: string): EntryName {
 const NAME_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+_.@-') NAME_CHAR[c.charCodeAt(0)] = 1;
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
-const KIND_BY_HEADER = new Map<string, SectionSpec>(DESC_SECTIONS.map((x) => [`%${x.header}%`, x]));
+// ---------------------------------------------------------------------------------------------
+// The plain-tar walk
 
-/** A known header line, for matching in place. */
-interface HeaderLine {
-  line: string;
-  spec: SectionSpec;
-  /** One bit per section, to notice a repeated one. */
-  bit: number;
+const BLOCK = 512;
+
+/** The entry files by name length (`desc` 4, `files` 5, `depends` 7), checked byte by byte. */
+const ENTRY_FILE_BYTES: ReadonlyMap<number, { key: keyof EntryMembers; bytes: Uint8Array }> = new Map(
+  (['desc', 'files', 'depends'] as const).map((k) => [k.length, { key: k, bytes: new TextEncoder().encode(k) }]),
+);
+
+/**
+ * The members of an archive as repo-add (and repod, xpkg) writes it, grouped into entries, read
+ * straight off the blocks — or undefined as soon as anything differs from that shape, and the
+ * caller reads the whole archive with `parseTar` and `add` instead (which then report it; nothing
+ * here throws or warns). Accepted are exactly the members for which those two would do nothing
+ * but collect the data: ustar/GNU/v7 headers with a valid (unsigned) checksum and octal numbers,
+ * directories (type `5`, or `0` with a trailing `/`) with a safe name, and regular files named
+ * `<dir>/desc`, `<dir>/depends` or `<dir>/files` (printable ASCII, no ustar prefix), each at most
+ * once, within the limits, up to the end of the input or a zero block; a package name in two
+ * directories sends the archive to the general path too (it warns there).
+ */
+export function scanPlainTar(tar: Uint8Array, limits: { maxMemberSize?: number; maxMembers?: number; maxTotalSize?: number }): Pending[] | undefined {
+  try {
+    return scanPlainTarOrThrow(tar, limits.maxMemberSize!, limits.maxMembers!, limits.maxTotalSize!);
+  } catch {
+    // splitEntryName refused a directory name: the general path decides (and throws, or warns).
+    return undefined;
+  }
 }
 
-/** Known header lines by length, so that a line is compared with a few candidates without slicing it. */
-const HEADERS_BY_LENGTH: HeaderLine[][] = [];
-DESC_SECTIONS.forEach((spec, i) => {
-  const line = `%${spec.header}%`;
-  (HEADERS_BY_LENGTH[line.length] ??= []).push({ line, spec, bit: 2 ** i });
+function scanPlainTarOrThrow(tar: Uint8Array, maxMemberSize: number, maxMembers: number, maxTotalSize: number): Pending[] | undefined {
+  const len = tar.length;
+  // Header blocks are summed four bytes at a time where the input is 4-byte aligned.
+  const words = (tar.byteOffset & 3) === 0 ? new Uint32Array(tar.buffer, tar.byteOffset, len >>> 2) : undefined;
+  const pendings: Pending[] = [];
+  const byName = new Map<string, Pending>();
+  let members = 0;
+  let total = 0;
+  // The entry of the last file member, and where its directory name lies in the input.
+  let last: Pending | undefined;
+  let lastAt = 0;
+  let lastLen = -1;
+  let o = 0;
+  while (o < len) {
+    if (len - o < BLOCK) return undefined;
+    // The unsigned sum of the block (and whether it is all zeros: the end of the archive).
+    let sum: number;
+    let any = 0;
+    if (words !== undefined) {
+      // Two 16-bit lanes per word, four words per step: 128 words of at most 2 × 255 per lane
+      // cannot carry from one lane into the other.
+      let lanes = 0;
+      for (let i = o >>> 2, end = i + BLOCK / 4; i < end; i += 4) {
+        const a = words[i]!;
+        const b = words[i + 1]!;
+        const c = words[i + 2]!;
+        const d = words[i + 3]!;
+        any |= a | b | c | d;
+        lanes += (a & 0x00ff00ff) + ((a >>> 8) & 0x00ff00ff) + (b & 0x00ff00ff) + ((b >>> 8) & 0x00ff00ff) + (c & 0x00ff00ff) + ((c >>> 8) & 0x00ff00ff) + (d & 0x00ff00ff) + ((d >>> 8) & 0x00ff00ff);
+      }
+      sum = (lanes & 0xffff) + Math.floor(lanes / 0x10000);
+    } else {
+      sum = 0;
+      for (let k = o; k < o + BLOCK; k++) {
+        const b = tar[k]!;
+        any |= b;
+        sum += b;
+      }
+    }
+    if (any === 0) break;
+    let i = o + 148;
+    while (i < o + 156 && tar[i] === 0x20) i++;
+    let stored = 0;
+    let digits = 0;
+    for (; i < o + 156; i++) {
+      const c = tar[i]!;
+      if (c < 0x30 || c > 0x37) break;
+      stored = stored * 8 + (c - 0x30);
+      digits++;
+    }
+    let own = 0;
+    for (let k = o + 148; k < o + 156; k++) own += tar[k]!;
+    if (digits === 0 || stored !== sum - own + 8 * 0x20) return undefined;
+    // Base-256 numbers (mode, uid, gid, size, mtime) and ustar name prefixes: the general path.
+    if (((tar[o + 100]! | tar[o + 108]! | tar[o + 116]! | tar[o + 124]! | tar[o + 136]!) & 0x80) !== 0) return undefined;
+    const ustarMagic = tar[o + 257] === 0x75 && tar[o + 258] === 0x73 && tar[o + 259] === 0x74 && tar[o + 260] === 0x61 && tar[o + 261] === 0x72;
+    if (ustarMagic && !(tar[o + 262] === 0x20 && tar[o + 263] === 0x20 && tar[o + 264] === 0) && tar[o + 345] !== 0) return undefined;
+    // The name: printable ASCII, relative, without `..` components.
+    let end = o;
+    let slashes = 0;
+    let slash = -1;
+    let from = o;
+    for (; end < o + 100; end++) {
+      const c = tar[end]!;
+      if (c === 0) break;
+      if (c < 0x21 || c > 0x7e) return undefined;
+      if (c === 0x2f) {
+        if (end === o || (end - from === 2 && tar[from] === 0x2e && tar[from + 1] === 0x2e)) return undefined;
+        if (slash < 0) slash = end;
+        slashes++;
+        from = end + 1;
+      }
+    }
+    if (end === o || (end - from === 2 && tar[from] === 0x2e && tar[from + 1] === 0x2e)) return undefined;
+    const flag = tar[o + 156]!;
+    members++;
+    if (members > maxMembers) return undefined;
+    if (flag === 0x35 || ((flag === 0x30 || flag === 0) && tar[end - 1] === 0x2f)) {
+      // A directory: checked and counted, no data follows.
+      o += BLOCK;
+      continue;
+    }
+    // Anything but a regular file named <dir>/<desc|depends|files>: the general path.
+    if ((flag !== 0x30 && flag !== 0) || slashes !== 1) return undefined;
+    const file = ENTRY_FILE_BYTES.get(end - slash - 1);
+    if (file === undefined) return undefined;
+    for (let k = 0; k < file.bytes.length; k++) if (tar[slash + 1 + k] !== file.bytes[k]) return undefined;
+    // (`./desc` gets here, but `.` does not split into name and version: the general path then.)
+    const dirLen = slash - o;
+    let size = 0;
+    i = o + 124;
+    while (i < o + 136 && (tar[i] === 0x20 || tar[i] === 0)) i++;
+    for (; i < o + 136; i++) {
+      const c = tar[i]!;
+      if (c < 0x30 || c > 0x37) break;
+      size = size * 8 + (c - 0x30);
+    }
+    total += size;
+    if (total > maxTotalSize || size > maxMemberSize) return undefined;
+    const dataAt = o + BLOCK;
+    const next = dataAt + size + ((BLOCK - (size % BLOCK)) % BLOCK);
+    if (next > len) return undefined;
+    // Members of one directory usually follow each other: compare the name with the last one's
+    // before building a string and looking it up.
+    let p: Pending | undefined;
+    if (dirLen === lastLen) {
+      p = last;
+      for (let k = 0; k < dirLen; k++) {
+        if (tar[o + k] !== tar[lastAt + k]) {
+          p = undefined;
+          break;
+        }
+      }
+    }
+    if (p === undefined) {
+      const dir = utf8.decode(tar.subarray(o, slash));
+      const split = splitDirName(dir);
+      p = byName.get(split.name);
+      if (p === undefined) {
+        p = { dir, name: split.name, version: split.version, members: {} };
+        byName.set(split.name, p);
+        pendings.push(p);
+      } else if (p.dir !== dir) {
+        return undefined;
+      }
+      last = p;
+      lastAt = o;
+      lastLen = dirLen;
+    }
+    if (p.members[file.key] !== undefined) return undefined;
+    p.members[file.key] = tar.subarray(dataAt, dataAt + size);
+    o = next;
+  }
+  return pendings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The desc fast path
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+const KIND_BY_HEADER = new Map<string, SectionSpec>(DESC_SECTIONS.map((x) => [`%${x.header}%`, x]));
+
+/** How the fast path stores a section (`SECTION_KIND`). */
+const KIND_SINGLE = 0;
+const KIND_NUMBER = 1;
+const KIND_LIST = 2;
+const KIND_OTHER = 3;
+
+/**
+ * Known header lines by length and first two letters of the name (`len * 1024 + c1 % 32 * 32 +
+ * c2 % 32`): the index in DESC_SECTIONS plus one, 0 for none. One candidate per slot, confirmed
+ * with one comparison.
+ */
+const HEADER_SLOTS = new Uint8Array(64 * 1024);
+const HEADER_LINES = DESC_SECTIONS.map((spec) => `%${spec.header}%`);
+const SECTION_KIND = Uint8Array.from(DESC_SECTIONS, (spec) =>
+  spec.kind === 'single' ? KIND_SINGLE : spec.kind === 'number' ? KIND_NUMBER : spec.kind === 'list' || spec.kind === 'files' ? KIND_LIST : KIND_OTHER,
+);
+HEADER_LINES.forEach((line, i) => {
+  const slot = headerSlot(line.length, line.charCodeAt(1), line.charCodeAt(2));
+  if (HEADER_SLOTS[slot] !== 0) throw new Error(`two desc headers share slot ${slot}`);
+  HEADER_SLOTS[slot] = i + 1;
 });
 
-/** The header on `text[pos, end)`, if that line is one. */
-function headerAt(text: string, pos: number, end: number): HeaderLine | undefined {
-  if (text.charCodeAt(pos) !== 0x25) return undefined;
-  const candidates = HEADERS_BY_LENGTH[end - pos];
-  if (candidates === undefined) return undefined;
-  for (const h of candidates) if (text.startsWith(h.line, pos)) return h;
-  return undefined;
+function headerSlot(length: number, c1: number, c2: number): number {
+  return ((length & 63) << 10) | ((c1 & 31) << 5) | (c2 & 31);
+}
+
+/** The index in DESC_SECTIONS of the header on `text[pos, end)`, or -1 if that line is none. */
+function headerAt(text: string, pos: number, end: number): number {
+  const length = end - pos;
+  if (length < 5 || length > 63 || text.charCodeAt(pos) !== 0x25) return -1;
+  const i = HEADER_SLOTS[headerSlot(length, text.charCodeAt(pos + 1), text.charCodeAt(pos + 2))]! - 1;
+  return i >= 0 && text.startsWith(HEADER_LINES[i]!, pos) ? i : -1;
 }
 
 /** Whether a value line reads as a known header (the general decoder treats it specially). */
@@ -319,73 +514,192 @@ function looksLikeHeader(v: string): boolean {
   return v.length >= 3 && v.charCodeAt(0) === 0x25 && v.charCodeAt(v.length - 1) === 0x25 && KIND_BY_HEADER.has(v);
 }
 
-/** A non-empty run of ASCII digits. */
-function isDigits(v: string): boolean {
-  if (v.length === 0) return false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
+/** Decoded member texts are gathered into chunks of about this size, decoded with one call. */
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * {@link fastDecode} for every entry (undefined where it gives up). The members' bytes are copied
+ * into chunks of about 256 KiB and each chunk decoded at once: besides saving a decoder call per
+ * member, a chunk is big enough to be allocated outside the young generation, so the collector
+ * never copies the texts that the values are slices of. A chunk that is not valid UTF-8, has a
+ * NUL or a U+FFFD, or has a member that cannot be decoded on its own, is decoded member by member.
+ */
+function fastDecodeAll(pendings: readonly Pending[]): (DescEntry | undefined)[] {
+  const out: (DescEntry | undefined)[] = new Array(pendings.length);
+  let buf = new Uint8Array(CHUNK_BYTES);
+  // Per entry of the chunk: start and end of desc, depends and files in the chunk (-1: absent).
+  let ranges: number[] = [];
+  let first = 0;
+  let fill = 0;
+  const flush = (upTo: number): void => {
+    if (upTo === first) return;
+    let text: string | undefined;
+    try {
+      text = utf8Fatal.decode(buf.subarray(0, fill));
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined && text.includes('\0')) text = undefined;
+    // Not plain ASCII: character offsets differ from byte offsets, and are counted.
+    if (text !== undefined && text.length !== fill && (text.includes('\uFFFD') || !toCharOffsets(buf, fill, ranges))) text = undefined;
+    for (let k = first; k < upTo; k++) {
+      const r = (k - first) * 6;
+      if (text === undefined) {
+        const m = pendings[k]!.members;
+        out[k] = fastDecode(m.desc, m.depends, m.files);
+      } else {
+        out[k] = fastDecodeRanges(text, ranges[r]!, ranges[r + 1]!, ranges[r + 2]!, ranges[r + 3]!, ranges[r + 4]!, ranges[r + 5]!);
+      }
+    }
+    first = upTo;
+    fill = 0;
+    ranges = [];
+  };
+  for (let k = 0; k < pendings.length; k++) {
+    const m = pendings[k]!.members;
+    const need = (m.desc?.length ?? 0) + (m.depends?.length ?? 0) + (m.files?.length ?? 0);
+    if (fill + need > buf.length) {
+      flush(k);
+      if (need > buf.length) buf = new Uint8Array(need);
+    }
+    fill = place(buf, fill, m.desc, ranges);
+    fill = place(buf, fill, m.depends, ranges);
+    fill = place(buf, fill, m.files, ranges);
+  }
+  flush(pendings.length);
+  return out;
+}
+
+/**
+ * Turns the byte offsets in `ranges` (ascending, -1 for absent members) into offsets in the
+ * UTF-16 text that `buf[0, fill)` decodes to, which is known to be valid UTF-8. False when a
+ * member starts with a continuation byte (a sequence split between two members, which are invalid
+ * apart) or with a byte-order mark (dropped when a member is decoded alone): decode member by
+ * member then.
+ */
+function toCharOffsets(buf: Uint8Array, fill: number, ranges: number[]): boolean {
+  let at = 0;
+  let chars = 0;
+  for (let r = 0; r < ranges.length; r++) {
+    const to = ranges[r]!;
+    if (to < 0) continue;
+    for (; at < to; at++) {
+      const b = buf[at]!;
+      // Every byte but a continuation byte starts a character; four-byte ones take two units.
+      if ((b & 0xc0) !== 0x80) chars += b >= 0xf0 ? 2 : 1;
+    }
+    if (r % 2 === 0 && to < fill) {
+      const b = buf[to]!;
+      if ((b & 0xc0) === 0x80 || (b === 0xef && buf[to + 1] === 0xbb && buf[to + 2] === 0xbf)) return false;
+    }
+    ranges[r] = chars;
   }
   return true;
 }
 
+/** Copies `part` (if any) to `buf[fill]` and notes where it lies; returns the new fill. */
+function place(buf: Uint8Array, fill: number, part: Uint8Array | undefined, ranges: number[]): number {
+  if (part === undefined) {
+    ranges.push(-1, -1);
+    return fill;
+  }
+  buf.set(part, fill);
+  ranges.push(fill, fill + part.length);
+  return fill + part.length;
+}
+
+/** {@link fastDecodeRanges} on separately decoded members. */
+function fastDecode(desc: Uint8Array | undefined, depends: Uint8Array | undefined, files: Uint8Array | undefined): DescEntry | undefined {
+  let text = '';
+  const at = [-1, -1, -1, -1, -1, -1];
+  const parts = [desc, depends, files];
+  for (let k = 0; k < 3; k++) {
+    const bytes = parts[k];
+    if (bytes === undefined) continue;
+    const t = utf8.decode(bytes);
+    if (t.includes('\uFFFD') || t.includes('\0')) return undefined;
+    at[2 * k] = text.length;
+    text += t;
+    at[2 * k + 1] = text.length;
+  }
+  return fastDecodeRanges(text, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, at[5]!);
+}
+
 /**
  * The tolerant decoding of a canonical entry (what repo-add, repod and xpkg write), several
- * times faster than the general decoder: one pass over each member, header lines matched in
- * place, no line array. It returns undefined — and the caller falls back to `decodeEntry` — at the
- * first thing the general decoder would warn about or treat specially (unknown or repeated
- * section, NUL, invalid UTF-8, a header read as a list value, a single section at the end of the
- * text, a bad number, a file name libalpm rejects, `%BACKUP%`/`%DATA%`, an overlong line), so that
- * whatever it returns equals `decodeEntry(texts).entry` with no warnings.
+ * times faster than the general decoder: one pass over each member's text (`text[start, end)`,
+ * -1 when absent; known to hold no NUL and no U+FFFD), header lines matched in place, no line
+ * array. It returns undefined — and the caller falls back to `decodeEntry` — at the first thing
+ * the general decoder would warn about or treat specially (unknown or repeated section, a header
+ * read as a list value, a single section at the end of the text, a bad number, a file name
+ * libalpm rejects, `%BACKUP%`/`%DATA%`, an overlong line), so that whatever it returns equals
+ * `decodeEntry(texts).entry` with no warnings.
  */
-function fastDecode(desc: Uint8Array | undefined, depends: Uint8Array | undefined, files: Uint8Array | undefined): DescEntry | undefined {
-  const e = emptyDescEntry();
+function fastDecodeRanges(text: string, s0: number, e0: number, s1: number, e1: number, s2: number, e2: number): DescEntry | undefined {
+  // Lists are kept aside and handed to the constructor; other sections are stored afterwards in
+  // text order, so that the keys come in the order the general decoder gives them.
+  let groups: string[] | undefined;
+  let license: string[] | undefined;
+  let replaces: string[] | undefined;
+  let conflicts: string[] | undefined;
+  let provides: string[] | undefined;
+  let depends: string[] | undefined;
+  let optdepends: string[] | undefined;
+  let makedepends: string[] | undefined;
+  let checkdepends: string[] | undefined;
+  let stored = 0;
   let seen = 0;
   for (let part = 0; part < 3; part++) {
-    const bytes = part === 0 ? desc : part === 1 ? depends : files;
-    if (bytes === undefined) continue;
-    const text = utf8.decode(bytes);
-    if (text.includes('\uFFFD') || text.includes('\0')) return undefined;
-    const n = text.length;
-    let pos = 0;
+    let pos = part === 0 ? s0 : part === 1 ? s1 : s2;
+    if (pos < 0) continue;
+    const n = part === 0 ? e0 : part === 1 ? e1 : e2;
     while (pos < n) {
       let nl = text.indexOf('\n', pos);
-      if (nl < 0) nl = n;
+      if (nl < 0 || nl > n) nl = n;
       if (nl === pos) {
         pos = nl + 1;
         continue;
       }
       const h = headerAt(text, pos, nl);
-      if (h === undefined || (seen & h.bit) !== 0) return undefined;
-      seen |= h.bit;
+      if (h < 0) return undefined;
+      const bit = 1 << h;
+      if ((seen & bit) !== 0) return undefined;
+      seen |= bit;
       pos = nl + 1;
-      const spec = h.spec;
-      if (spec.kind === 'single' || spec.kind === 'number') {
+      const kind = SECTION_KIND[h]!;
+      if (kind === KIND_SINGLE || kind === KIND_NUMBER) {
         if (pos >= n) return undefined;
         nl = text.indexOf('\n', pos);
-        if (nl < 0) nl = n;
+        if (nl < 0 || nl > n) nl = n;
         if (nl - pos > MAX_LINE_LENGTH) return undefined;
-        const v = text.slice(pos, nl);
-        pos = nl + 1;
-        if (spec.kind === 'number') {
-          if (!isDigits(v)) return undefined;
-          const num = Number(v);
-          if (!Number.isSafeInteger(num)) return undefined;
-          setNumber(e, spec.key, num);
+        if (kind === KIND_NUMBER) {
+          // A run of ASCII digits, read in place; more than 15 digits may not be a safe integer.
+          if (nl === pos || nl - pos > 15) return undefined;
+          let num = 0;
+          for (let k = pos; k < nl; k++) {
+            const c = text.charCodeAt(k);
+            if (c < 0x30 || c > 0x39) return undefined;
+            num = num * 10 + (c - 0x30);
+          }
+          laterSection[stored] = h;
+          laterValue[stored++] = num;
         } else {
-          if (spec.header === 'FILENAME' && (v.charCodeAt(0) === 0x2e || v.includes('/'))) return undefined;
-          setSingle(e, spec.key, v);
+          const v = text.slice(pos, nl);
+          if (h === 0 && (v.charCodeAt(0) === 0x2e || v.includes('/'))) return undefined;
+          laterSection[stored] = h;
+          laterValue[stored++] = v;
         }
+        pos = nl + 1;
         continue;
       }
-      if (spec.kind !== 'list' && spec.kind !== 'files') return undefined;
+      if (kind !== KIND_LIST) return undefined;
       // Values are gathered in a scratch array and copied once: the list gets exactly their
       // number of slots (pushing onto an empty array reserves 16 or more), which keeps a big
       // database's entries a good deal smaller.
       let count = 0;
       while (pos < n) {
         nl = text.indexOf('\n', pos);
-        if (nl < 0) nl = n;
+        if (nl < 0 || nl > n) nl = n;
         if (nl === pos) {
           pos = nl + 1;
           break;
@@ -396,108 +710,221 @@ function fastDecode(desc: Uint8Array | undefined, depends: Uint8Array | undefine
         if (looksLikeHeader(v)) return undefined;
         scratch[count++] = v;
       }
-      setList(e, spec.key, scratch.slice(0, count));
+      const list = listOf(count);
+      switch (h) {
+        case 5:
+          groups = list;
+          break;
+        case 12:
+          license = list;
+          break;
+        case 16:
+          replaces = list;
+          break;
+        case 17:
+          conflicts = list;
+          break;
+        case 18:
+          provides = list;
+          break;
+        case 19:
+          depends = list;
+          break;
+        case 20:
+          optdepends = list;
+          break;
+        case 21:
+          makedepends = list;
+          break;
+        case 22:
+          checkdepends = list;
+          break;
+        default:
+          // %FILES%: not one of emptyDescEntry's lists, so stored in text order like a value.
+          laterSection[stored] = h;
+          laterValue[stored++] = list;
+      }
     }
+  }
+  const e = new FastDescEntry(
+    groups ?? [],
+    license ?? [],
+    replaces ?? [],
+    conflicts ?? [],
+    provides ?? [],
+    depends ?? [],
+    optdepends ?? [],
+    makedepends ?? [],
+    checkdepends ?? [],
+    false,
+  );
+  for (let k = 0; k < stored; k++) {
+    const h = laterSection[k]!;
+    const v = laterValue[k]!;
+    if (typeof v === 'string') setSingle(e, h, v);
+    else if (typeof v === 'number') setNumber(e, h, v);
+    else e.files = v;
   }
   return e;
 }
 
-/** Reused by {@link fastDecode} (which does not re-enter); only its first `count` slots count. */
-const scratch: string[] = [];
+/**
+ * The first `count` values of `scratch` as a new array of exactly that length. Short lists are
+ * array literals: V8 learns that what such a site allocates lives long and then allocates it
+ * where long-lived objects go, instead of copying it out of the young generation later.
+ */
+function listOf(count: number): string[] {
+  const s = scratch;
+  switch (count) {
+    case 1:
+      return [s[0]!];
+    case 2:
+      return [s[0]!, s[1]!];
+    case 3:
+      return [s[0]!, s[1]!, s[2]!];
+    case 4:
+      return [s[0]!, s[1]!, s[2]!, s[3]!];
+    case 5:
+      return [s[0]!, s[1]!, s[2]!, s[3]!, s[4]!];
+    case 6:
+      return [s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!];
+    default:
+      return s.slice(0, count);
+  }
+}
 
-// Stores by property name (not `entry[key] = v`): each site sees one property, which V8 compiles
-// to a plain store instead of a generic keyed one that adds properties through the runtime.
-function setSingle(e: DescEntry, key: keyof DescEntry, v: string): void {
-  switch (key) {
-    case 'filename':
+/** Reused by {@link fastDecodeRanges} (which does not re-enter); only its first `count` slots count. */
+const scratch: string[] = [];
+/** The single values (and `%FILES%`) of the entry being decoded, in text order: section indexes and values. */
+const laterSection: number[] = [];
+const laterValue: (string | number | string[])[] = [];
+
+interface FastDescEntryConstructor {
+  new (
+    groups: string[],
+    license: string[],
+    replaces: string[],
+    conflicts: string[],
+    provides: string[],
+    depends: string[],
+    optdepends: string[],
+    makedepends: string[],
+    checkdepends: string[],
+    reserve: false,
+  ): DescEntry;
+}
+
+/**
+ * Builds what `emptyDescEntry()` builds — a plain object (its prototype is Object.prototype), the
+ * same lists as the same keys in the same order — with the lists given. The assignments under
+ * `reserve` never run: V8 sizes a constructor's objects by the property assignments it sees in
+ * its body, so every section fits in the object itself instead of a property store that is
+ * reallocated three slots at a time as the values are added.
+ */
+const FastDescEntry = function (
+  this: DescEntry,
+  groups: string[],
+  license: string[],
+  replaces: string[],
+  conflicts: string[],
+  provides: string[],
+  depends: string[],
+  optdepends: string[],
+  makedepends: string[],
+  checkdepends: string[],
+  reserve: boolean,
+): void {
+  this.groups = groups;
+  this.license = license;
+  this.replaces = replaces;
+  this.conflicts = conflicts;
+  this.provides = provides;
+  this.depends = depends;
+  this.optdepends = optdepends;
+  this.makedepends = makedepends;
+  this.checkdepends = checkdepends;
+  this.unknown = [];
+  if (reserve) {
+    this.filename = '';
+    this.name = '';
+    this.base = '';
+    this.version = '';
+    this.desc = '';
+    this.csize = 0;
+    this.isize = 0;
+    this.md5sum = '';
+    this.sha256sum = '';
+    this.pgpsig = '';
+    this.url = '';
+    this.arch = '';
+    this.builddate = 0;
+    this.packager = '';
+    this.files = [];
+  }
+} as unknown as FastDescEntryConstructor;
+FastDescEntry.prototype = Object.prototype;
+
+// Stores by property name (not `entry[key] = v`), chosen by the section's index: each site sees
+// one property, which V8 compiles to a plain store instead of a generic keyed one.
+function setSingle(e: DescEntry, section: number, v: string): void {
+  switch (section) {
+    case 0:
       e.filename = v;
       break;
-    case 'name':
+    case 1:
       e.name = v;
       break;
-    case 'base':
+    case 2:
       e.base = v;
       break;
-    case 'version':
+    case 3:
       e.version = v;
       break;
-    case 'desc':
+    case 4:
       e.desc = v;
       break;
-    case 'md5sum':
+    case 8:
       e.md5sum = v;
       break;
-    case 'sha256sum':
+    case 9:
       e.sha256sum = v;
       break;
-    case 'pgpsig':
+    case 10:
       e.pgpsig = v;
       break;
-    case 'url':
+    case 11:
       e.url = v;
       break;
-    case 'arch':
+    case 13:
       e.arch = v;
       break;
-    case 'packager':
+    case 15:
       e.packager = v;
       break;
     default:
-      (e as unknown as Record<string, unknown>)[key] = v;
+      (e as unknown as Record<string, unknown>)[DESC_SECTIONS[section]!.key] = v;
   }
 }
 
-function setNumber(e: DescEntry, key: keyof DescEntry, v: number): void {
-  switch (key) {
-    case 'csize':
+function setNumber(e: DescEntry, section: number, v: number): void {
+  switch (section) {
+    case 6:
       e.csize = v;
       break;
-    case 'isize':
+    case 7:
       e.isize = v;
       break;
-    case 'builddate':
+    case 14:
       e.builddate = v;
       break;
     default:
-      (e as unknown as Record<string, unknown>)[key] = v;
+      (e as unknown as Record<string, unknown>)[DESC_SECTIONS[section]!.key] = v;
   }
 }
 
-function setList(e: DescEntry, key: keyof DescEntry, v: string[]): void {
-  switch (key) {
-    case 'groups':
-      e.groups = v;
-      break;
-    case 'license':
-      e.license = v;
-      break;
-    case 'replaces':
-      e.replaces = v;
-      break;
-    case 'conflicts':
-      e.conflicts = v;
-      break;
-    case 'provides':
-      e.provides = v;
-      break;
-    case 'depends':
-      e.depends = v;
-      break;
-    case 'optdepends':
-      e.optdepends = v;
-      break;
-    case 'makedepends':
-      e.makedepends = v;
-      break;
-    case 'checkdepends':
-      e.checkdepends = v;
-      break;
-    case 'files':
-      e.files = v;
-      break;
-    default:
-      (e as unknown as Record<string, unknown>)[key] = v;
-  }
+// The switches above rely on DESC_SECTIONS' order.
+for (const [i, key] of [[0, 'filename'], [4, 'desc'], [5, 'groups'], [6, 'csize'], [13, 'arch'], [15, 'packager'], [12, 'license'], [22, 'checkdepends'], [23, 'files']] as const) {
+  if (DESC_SECTIONS[i]!.key !== key) throw new Error(`DESC_SECTIONS[${i}] is not ${key}`);
 }
 
 /**

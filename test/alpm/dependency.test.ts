@@ -1,7 +1,34 @@
 /** Dependency expressions: libalpm's parse (never fails), the ALPM validation rules, formatting. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dependencyProblem, formatDependency, parseDependency, parseRelation, parseSoname, satisfies } from '../../src/alpm/codecs.js';
 import { rpmError } from '../helpers/errors.js';
+
+/**
+ * libalpm's `alpm_dep_from_string`, written as plainly as possible (slices and indexOf): the
+ * reference that parseDependency's one-pass scanner is checked against.
+ */
+function referenceParse(text: string): Record<string, string> {
+  let body = text;
+  let description: string | undefined;
+  const colon = text.indexOf(': ');
+  if (colon >= 0) {
+    description = text.slice(colon + 2);
+    body = text.slice(0, colon);
+  }
+  let at = body.indexOf('<');
+  let operator: string | undefined;
+  if (at >= 0) operator = body[at + 1] === '=' ? '<=' : '<';
+  else if ((at = body.indexOf('>')) >= 0) operator = body[at + 1] === '=' ? '>=' : '>';
+  else if ((at = body.indexOf('=')) >= 0) operator = '=';
+  const out: Record<string, string> = { name: operator === undefined ? body : body.slice(0, at) };
+  if (operator !== undefined) {
+    out['operator'] = operator;
+    out['version'] = body.slice(at + operator.length);
+  }
+  if (description !== undefined) out['description'] = description;
+  return out;
+}
 
 describe('parseDependency (libalpm alpm_dep_from_string)', () => {
   it.each([
@@ -21,6 +48,25 @@ describe('parseDependency (libalpm alpm_dep_from_string)', () => {
   ])('%j', (text, expected) => {
     expect(parseDependency(text)).toEqual(expected);
     expect(formatDependency(parseDependency(text))).toBe(text);
+  });
+
+  it.each(['a<', 'a>', 'a=', 'a<=', 'a>=', 'a: ', ': x', 'a:b', 'a :b', 'a<:x', 'a=: x', 'a<=: x', 'a>b<c', 'a>=b=c', 'a:  b: c', 'a<b: c<d', 'a=b>c'])(
+    'edge case %j: same as the reference, same keys in the same order',
+    (text) => {
+      expect(JSON.stringify(parseDependency(text))).toBe(JSON.stringify(referenceParse(text)));
+    },
+  );
+
+  it('agrees with the reference on random relations built from the characters that matter', () => {
+    const piece = fc.constantFrom('a', 'b', '1', '.', '-', ':', ' ', '<', '>', '=', ': ', '<=', '>=', 'é', '\u{1F600}');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }).map((p) => p.join('')), (text) => {
+        const dep = parseDependency(text);
+        expect(JSON.stringify(dep)).toBe(JSON.stringify(referenceParse(text)));
+        expect(formatDependency(dep)).toBe(text);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
