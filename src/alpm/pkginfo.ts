@@ -9,7 +9,7 @@ import { isValidArchitecture, isValidPackageName, versionProblem } from './filen
 import { MAX_LINE_LENGTH, hasControl, splitLines } from './text.js';
 import { emptyDescEntry, type Decoded, type DescEntry } from './types.js';
 import { AlpmValidationError, IssueList, checkMode, sortIssues, type AlpmIssue, type AlpmMode } from './validate.js';
-import { argObject, argOptions, argString, argText } from './args.js';
+import { argArray, argObject, argOptions, argString, argText } from './args.js';
 
 /** One `xdata = key=value` line (PKGINFO v2). */
 export interface ExtendedData {
@@ -251,14 +251,20 @@ function kv(out: string[], key: string, value: string): void {
 export function encodePkginfo(p: Pkginfo, options: { keepUnknown?: boolean } = {}): string {
   argObject(p, 'pkginfo');
   argOptions(options);
+  // Hand-built objects may leave lists out: absent is empty, anything else must be an array.
+  const list = <T>(v: readonly T[] | undefined, key: string): readonly T[] => {
+    if (v === undefined) return [];
+    argArray(v, `pkginfo.${key}`);
+    return v;
+  };
   const out: string[] = [];
-  for (const c of p.comments) {
+  for (const c of list(p.comments, 'comments')) {
     if (c.includes('\n')) throw new RepokitError('ALPM_ENCODE', 'a comment contains a line break');
     out.push(`# ${c}\n`);
   }
   if (p.pkgname !== undefined) kv(out, 'pkgname', p.pkgname);
   if (p.pkgbase !== undefined) kv(out, 'pkgbase', p.pkgbase);
-  const xdata = [...p.xdata];
+  const xdata = [...list(p.xdata, 'xdata')];
   if (p.pkgtype !== undefined && !xdata.some((x) => x.key === 'pkgtype')) xdata.unshift({ key: 'pkgtype', value: p.pkgtype });
   xdata.sort((a, b) => (a.key === 'pkgtype' ? 0 : 1) - (b.key === 'pkgtype' ? 0 : 1));
   for (const x of xdata) kv(out, 'xdata', `${x.key}=${x.value}`);
@@ -268,8 +274,8 @@ export function encodePkginfo(p: Pkginfo, options: { keepUnknown?: boolean } = {
     const v = p[key];
     if (v !== undefined) kv(out, key, String(v));
   }
-  for (const key of LIST_KEYS) for (const v of p[key]) kv(out, key, v);
-  if (options.keepUnknown === true) for (const u of p.unknown) kv(out, u.key, u.value);
+  for (const key of LIST_KEYS) for (const v of list(p[key], key)) kv(out, key, v);
+  if (options.keepUnknown === true) for (const u of list(p.unknown, 'unknown')) kv(out, u.key, u.value);
   return out.join('');
 }
 

@@ -9,6 +9,7 @@
  * the file reading and decompression at the edge.
  */
 import { RepokitError, isRepokitError } from '../shared/errors.js';
+import { argOptions } from './args.js';
 import { nodeBuiltin } from '../shared/input.js';
 import { decompress, sniffCompression, SNIFF_BYTES, type DetectedCompression } from '../shared/compression.js';
 import { normalizeTarPath, parseTar, type TarEntry, type TarMember, type TarReadOptions } from '../shared/tar.js';
@@ -118,6 +119,8 @@ export interface Pending {
  * strict mode ALPM_BAD_DESC / ALPM_BAD_FILES for the first invalid entry.
  */
 export function parseSyncDbTar(tar: Uint8Array, options: ReadSyncDbOptions & { compression?: DetectedCompression } = {}): SyncDb {
+  if (!(tar instanceof Uint8Array)) throw new RepokitError('INVALID_ARGUMENT', 'parseSyncDbTar needs the tar archive as a Uint8Array');
+  argOptions(options);
   const c = new SyncDbCollector(options);
   try {
     // An archive as repo-add writes it is walked directly; at the first thing that walk does not

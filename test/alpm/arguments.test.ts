@@ -80,6 +80,9 @@ describe('public entry points refuse wrongly typed arguments with INVALID_ARGUME
       ['syncDbTar', (x) => alpm.syncDbTar(x, 'db')],
       ['syncDbTar entry', (x) => alpm.syncDbTar([x], 'db')],
       ['syncDbFileName', (x) => alpm.syncDbFileName(x, 'db', 'gzip')],
+      ['parseSyncDbTar', (x) => alpm.parseSyncDbTar(x)],
+      ['parseSyncDbTar options', (x) => alpm.parseSyncDbTar(new Uint8Array(1024), x)],
+      ['encodePkginfo list', (x) => alpm.encodePkginfo({ ...alpm.decodePkginfo('pkgname = a\n').entry, depend: x })],
     ];
     const bad: unknown[] = [null, 42];
     const problems: string[] = [];
@@ -93,6 +96,8 @@ describe('public entry points refuse wrongly typed arguments with INVALID_ARGUME
     expect(codeOf(() => alpm.syncDbTar([], 'tar' as 'db'))).toBe('INVALID_ARGUMENT');
     // Right types still work.
     expect(alpm.encodeFiles({ files: ['a'] })).toBe('%FILES%\na\n');
+    // A hand-built .PKGINFO object may leave its lists out: absent lists are empty.
+    expect(alpm.encodePkginfo({ pkgname: 'a', pkgver: '1-1' } as never)).toBe('pkgname = a\npkgver = 1-1\n');
     expect(alpm.encodeDesc({ ...entry(), unknown: undefined as unknown as [] }, { keepUnknown: true })).toBe('%NAME%\na\n\n%VERSION%\n1-1\n\n');
   });
 
