@@ -94,9 +94,9 @@ type NodePath = typeof import('node:path');
 
 const ARMOR = 'BEGIN PGP SIGNATURE';
 /** Whole-file reads below this size: one read, then the synchronous tar walk (faster for typical packages). */
-const WHOLE_FILE_MAX = 32 * 1024 * 1024;
+export const WHOLE_FILE_MAX = 32 * 1024 * 1024;
 /** Largest tar inflated into memory in one piece; beyond it the walk streams. */
-const WHOLE_TAR_MAX = 64 * 1024 * 1024;
+export const WHOLE_TAR_MAX = 64 * 1024 * 1024;
 
 function posInt(v: number | undefined, dflt: number, what: string): number {
   if (v === undefined) return dflt;
@@ -302,17 +302,38 @@ export async function readPackage(input: PackageInput, options: ReadPackageOptio
   }
 }
 
-async function readPackageInner(input: PackageInput, path: string | undefined, options: ReadPackageOptions): Promise<AlpmPackageFile> {
+/** @internal A package file already read and hashed (by a worker of read-pool.ts), maybe inflated. */
+export interface PreparedPackage {
+  whole: Uint8Array;
+  sha256: string;
+  md5: string;
+  /** The inflated tar, when the worker could inflate it within {@link WHOLE_TAR_MAX}. */
+  tar?: Uint8Array;
+}
+
+/** @internal {@link readPackage} of a path whose bytes, hashes and maybe tar are at hand. */
+export async function readPackagePrepared(path: string, pre: PreparedPackage, options: ReadPackageOptions = {}): Promise<AlpmPackageFile> {
+  try {
+    return await readPackageInner(path, path, options, pre);
+  } catch (e) {
+    if (isRepokitError(e)) e.withFile(path);
+    throw e;
+  }
+}
+
+async function readPackageInner(input: PackageInput, path: string | undefined, options: ReadPackageOptions, pre?: PreparedPackage): Promise<AlpmPackageFile> {
   const topts = tarOptions(options);
   const maxOutput = topts.maxTotalSize + 1024 * 1024; // tar headers and padding on top of member data
   const collector = new PackageCollector();
   let size: number;
-  let sha256: Uint8Array;
-  let md5: Uint8Array;
+  let sha256: string;
+  let md5: string;
   let head: Uint8Array;
 
   let whole: Uint8Array | undefined;
-  if (path !== undefined) {
+  if (pre !== undefined) {
+    whole = pre.whole;
+  } else if (path !== undefined) {
     const fs = nodeBuiltin<NodeFs>('node:fs');
     let st: import('node:fs').Stats;
     try {
@@ -338,17 +359,22 @@ async function readPackageInner(input: PackageInput, path: string | undefined, o
     // One buffer: hash it, then walk it — synchronously when it is a plain tar, else through the
     // streaming decompressor (so only .PKGINFO is ever held, however far the data expands).
     options.signal?.throwIfAborted();
-    const h1 = createHasher('sha256');
-    const h2 = createHasher('md5');
-    h1.update(whole);
-    h2.update(whole);
+    if (pre !== undefined) {
+      sha256 = pre.sha256;
+      md5 = pre.md5;
+    } else {
+      const h1 = createHasher('sha256');
+      const h2 = createHasher('md5');
+      h1.update(whole);
+      h2.update(whole);
+      sha256 = toHex(h1.digest());
+      md5 = toHex(h2.digest());
+    }
     size = whole.length;
-    sha256 = h1.digest();
-    md5 = h2.digest();
     head = whole.subarray(0, SNIFF_BYTES);
     const sig = options.signal ? { signal: options.signal } : {};
-    let tar: Uint8Array | undefined = whole;
-    if (sniffCompression(head) !== 'none') {
+    let tar: Uint8Array | undefined = pre?.tar ?? whole;
+    if (pre?.tar === undefined && sniffCompression(head) !== 'none') {
       // Small archives are inflated in one go (faster); one that expands past WHOLE_TAR_MAX is
       // walked through the streaming decompressor instead, so memory stays bounded.
       tar = await decompress(whole, { maxOutput: Math.min(maxOutput, WHOLE_TAR_MAX), ...sig }).catch((e: unknown) => {
@@ -376,8 +402,8 @@ async function readPackageInner(input: PackageInput, path: string | undefined, o
       await tap.close();
     }
     size = tap.size;
-    sha256 = tap.sha256.digest();
-    md5 = tap.md5.digest();
+    sha256 = toHex(tap.sha256.digest());
+    md5 = toHex(tap.md5.digest());
     head = tap.head ?? new Uint8Array(0);
   }
 
@@ -414,8 +440,8 @@ async function readPackageInner(input: PackageInput, path: string | undefined, o
     metadataFiles: collector.metadata,
     csize: size,
     isize,
-    sha256sum: toHex(sha256),
-    md5sum: toHex(md5),
+    sha256sum: sha256,
+    md5sum: md5,
     compression,
   };
   if (pgpsig !== undefined) out.pgpsig = pgpsig;

@@ -15,7 +15,8 @@ import { toHex } from '../shared/bytes.js';
 import { hashFile } from '../shared/hash.js';
 import { withLockFile, type LockOptions } from '../shared/atomic.js';
 import { vercmp } from './vercmp.js';
-import { readPackage, packageDescEntry, type AlpmPackageFile } from './package.js';
+import { packageDescEntry, type AlpmPackageFile } from './package.js';
+import { defaultReadWorkers, readPackages } from './read-pool.js';
 import { readSyncDb, type SyncDbEntry } from './sync-db-read.js';
 import { buildSyncDb, installArchives, syncDbFileName, type SyncDbWriteEntry, type SyncDbWriteOptions, type WrittenSyncDb } from './sync-db-write.js';
 import type { AlpmIssue } from './validate.js';
@@ -193,8 +194,14 @@ export interface RepoAddOptions extends SyncDbWriteOptions {
   includeSigs?: boolean;
   /** How to wait for the lock (default: fail at once with LOCKED, like repo-add without `-w`). */
   lock?: LockOptions;
-  /** Packages read in parallel (default 4). */
+  /** Packages read in parallel on the calling thread when `workers` is 0 (default 4). */
   concurrency?: number;
+  /**
+   * Worker threads that read and hash the package files (default: one per available core, from 8
+   * packages on; fewer are read on the calling thread). 0 reads them on the calling thread. The
+   * output is the same whatever the count.
+   */
+  workers?: number;
   signal?: AbortSignal;
 }
 
@@ -216,19 +223,6 @@ export interface RepoChange {
   warnings: AlpmIssue[];
 }
 
-async function pool<T, R>(items: readonly T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
-  return out;
-}
-
 function entryFromPackage(pkg: AlpmPackageFile): SyncDbEntry {
   const entry = packageDescEntry(pkg);
   const name = entry.name!;
@@ -248,9 +242,12 @@ export async function repoAdd(dbPath: string, packages: readonly string[], optio
   if (!(await exists(p.dir))) throw new RepokitError('IO_ERROR', 'the repository directory does not exist', { file: p.dir });
   return withLockFile(p.lock, async () => {
     const state = await readRepo(p, options.signal ? { signal: options.signal } : {});
-    const read = await pool(packages, options.concurrency ?? 4, (file) =>
-      readPackage(file, { signature: options.includeSigs === true, ...(options.signal ? { signal: options.signal } : {}) }),
-    );
+    const workers = options.workers ?? (packages.length >= 8 ? defaultReadWorkers() : 0);
+    const read = await readPackages(packages, workers, {
+      signature: options.includeSigs === true,
+      concurrency: options.concurrency ?? 4,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const entries = state.entries;
     const outcomes: RepoAddOutcome[] = [];
     let changed = false;
