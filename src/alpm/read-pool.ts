@@ -31,6 +31,12 @@ const crypto = require('node:crypto');
 const zlib = require('node:zlib');
 const { wholeMax, tarMax } = workerData;
 parentPort.on('message', ({ paths, ctl }) => {
+  work(paths, ctl);
+  // Idle from here on: the calling thread terminates a worker only after this, because
+  // terminating one inside a zlib call can abort the whole process (a Node assertion).
+  parentPort.postMessage({ done: true });
+});
+function work(paths, ctl) {
   for (;;) {
     const i = Atomics.add(ctl, 0, 1);
     if (i >= paths.length) return;
@@ -67,13 +73,14 @@ parentPort.on('message', ({ paths, ctl }) => {
     if (tarBytes !== undefined && tarBytes.buffer !== rawBytes.buffer && tarBytes.byteOffset === 0 && tarBytes.byteLength === tarBytes.buffer.byteLength) transfer.push(tarBytes.buffer);
     parentPort.postMessage({ i, raw: rawBytes, sha256, md5, tar: tarBytes }, transfer);
   }
-});
+}
 `;
 
 /** Bytes of read results waiting for this thread beyond which the workers slow down to its pace. */
 const HELD_BUDGET = 64 * 1024 * 1024;
 
 type WorkerAnswer = { i: number; raw?: Uint8Array; sha256?: string; md5?: string; tar?: Uint8Array };
+type WorkerMessage = WorkerAnswer | { done: true };
 
 /** The default worker count: one per available core. */
 export function defaultReadWorkers(): number {
@@ -93,6 +100,8 @@ export async function readPackages(paths: readonly string[], workers: number, op
   options.signal?.throwIfAborted();
   const { Worker } = nodeBuiltin<NodeWorkers>('node:worker_threads');
   const pool: import('node:worker_threads').Worker[] = [];
+  /** One per worker: settles once the worker is idle (its loop has ended) or gone. */
+  const idle: Promise<void>[] = [];
   const out = new Array<AlpmPackageFile>(paths.length);
   const answers = new Array<WorkerAnswer | undefined>(paths.length);
   let wake: (() => void) | null = null;
@@ -115,13 +124,21 @@ export async function readPackages(paths: readonly string[], workers: number, op
     const tarMax = Math.min(typeof limit === 'number' && limit > 0 ? limit + 1024 * 1024 : PACKAGE_LIMITS.maxUncompressedSize, WHOLE_TAR_MAX);
     for (let k = 0; k < n; k++) {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { wholeMax: WHOLE_FILE_MAX, tarMax } });
-      w.on('message', (m: WorkerAnswer) => {
+      let settle!: () => void;
+      idle.push(new Promise<void>((resolve) => (settle = resolve)));
+      w.once('exit', () => settle());
+      w.on('message', (m: WorkerMessage) => {
+        if ('done' in m) {
+          settle();
+          return;
+        }
         answers[m.i] = m;
         held += (m.raw?.length ?? 0) + (m.tar?.length ?? 0);
         wake?.();
       });
       w.on('error', (e) => {
         failure ??= { error: e };
+        settle();
         wake?.();
       });
       pool.push(w);
@@ -157,6 +174,8 @@ export async function readPackages(paths: readonly string[], workers: number, op
       Atomics.store(ctl, 2, 1);
       Atomics.notify(ctl, 1);
     }
+    // Let every worker finish the file in hand (bounded by the whole-file limit) before it goes.
+    await Promise.all(idle);
     await Promise.all(pool.map((w) => w.terminate()));
   }
 }
