@@ -18,7 +18,7 @@ import {
   type RepodViolation,
 } from './model.js';
 import { baseName, isAbsolutePath, isWithin, joinPath, parentPath } from './path.js';
-import { INVALID, type CheckedGlobals, type CheckedRepository, type Collector } from './validate.js';
+import { INVALID, emptyCheckedRepository, type CheckedGlobals, type CheckedRepository, type Collector } from './validate.js';
 
 /** The archive directories of a mode (what `archiving = true` means). */
 export function defaultArchiving(base: RepodBaseDirs): RepodArchiving {
@@ -95,22 +95,7 @@ export function resolveSettings(
 }
 
 function defaultRepository(): CheckedRepository {
-  return {
-    index: 0,
-    displayName: REPOD_DEFAULTS.name,
-    ok: true,
-    name: REPOD_DEFAULTS.name,
-    architecture: undefined,
-    databaseCompression: undefined,
-    buildRequirementsExist: undefined,
-    archiving: undefined,
-    managementRepo: undefined,
-    packagePool: undefined,
-    sourcePool: undefined,
-    group: undefined,
-    packageUrlValidation: undefined,
-    layers: {},
-  };
+  return emptyCheckedRepository(0, REPOD_DEFAULTS.name, REPOD_DEFAULTS.name, true);
 }
 
 function consolidate(r: CheckedRepository, g: RepodConfig, base: RepodBaseDirs, isDefault: boolean): RepodRepository {

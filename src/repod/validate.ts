@@ -433,14 +433,13 @@ const LAYER_LABEL: Record<RepodLayer, string> = {
 // As the subject of the pairwise rule repod calls the debug layer "debug repository".
 const LAYER_SUBJECT: Record<RepodLayer, string> = { ...LAYER_LABEL, debug: 'debug repository' };
 
-function checkRepository(entry: unknown, index: number, c: Collector, ctx: ValidateContext): CheckedRepository {
-  const base = ['repositories', index] as const;
-  const before = c.violations.length;
-  const out: CheckedRepository = {
+/** A repository with nothing configured yet (every setting absent, no layers). */
+export function emptyCheckedRepository(index: number, displayName: string, name: string, ok: boolean): CheckedRepository {
+  return {
     index,
-    displayName: `#${index}`,
-    ok: false,
-    name: '',
+    displayName,
+    ok,
+    name,
     architecture: undefined,
     databaseCompression: undefined,
     buildRequirementsExist: undefined,
@@ -452,6 +451,12 @@ function checkRepository(entry: unknown, index: number, c: Collector, ctx: Valid
     packageUrlValidation: undefined,
     layers: {},
   };
+}
+
+function checkRepository(entry: unknown, index: number, c: Collector, ctx: ValidateContext): CheckedRepository {
+  const base = ['repositories', index] as const;
+  const before = c.violations.length;
+  const out = emptyCheckedRepository(index, `#${index}`, '', false);
   if (!isTable(entry)) {
     c.add('type', base, 'value is not a valid dict', { index, name: out.displayName });
     return out;
