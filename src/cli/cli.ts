@@ -13,6 +13,8 @@ import { xbpsCommand, XBPS_SUMMARY } from './xbps.js';
 import { aptrpmCommand, APTRPM_SUMMARY } from './aptrpm.js';
 import { repodCommand, REPOD_SUMMARY } from './repod.js';
 import { forgeCommand, FORGE_SUMMARY } from './forge.js';
+import { indexCommand, INDEX_SUMMARY } from './index-command.js';
+import { validateCommand, VALIDATE_SUMMARY } from './validate.js';
 
 export const EXIT_OK = 0;
 export const EXIT_DATA = 1;
@@ -47,7 +49,7 @@ export const MAIN_HELP = `Usage: repokit <command> [options]
 Codecs for Linux package-repository formats.
 
 Commands:
-${commandList([RPM_SUMMARY, ALPM_SUMMARY, XBPS_SUMMARY, APTRPM_SUMMARY, REPOD_SUMMARY, FORGE_SUMMARY])}
+${commandList([INDEX_SUMMARY, VALIDATE_SUMMARY, RPM_SUMMARY, ALPM_SUMMARY, XBPS_SUMMARY, APTRPM_SUMMARY, REPOD_SUMMARY, FORGE_SUMMARY])}
 Options:
   -h, --help       show help (also after any command: 'repokit rpm inspect --help')
   -V, --version    show the version
@@ -97,9 +99,13 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
         return await repodCommand(rest, ctx);
       case 'forge':
         return await forgeCommand(rest, ctx);
+      case 'index':
+        return await indexCommand(rest, ctx);
+      case 'validate':
+        return await validateCommand(rest, ctx);
       default:
         throw new UsageError(
-          first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}' (expected rpm, alpm, xbps, aptrpm, repod or forge)`,
+          first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}' (expected index, validate, rpm, alpm, xbps, aptrpm, repod or forge)`,
           '',
         );
     }
