@@ -55,6 +55,7 @@ export class AlpmValidationError extends RepokitError {
     this.problems = problems;
   }
 
+  /** {@link RepokitError.toJSON} plus `problems`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), problems: this.problems };
   }
@@ -65,6 +66,7 @@ export class IssueList {
   readonly items: AlpmIssue[] = [];
   constructor(private readonly file: string | undefined) {}
 
+  /** Record one issue (the file is added from the constructor). */
   add(message: string, line?: number, section?: string, column?: number): void {
     const issue: AlpmIssue = { message };
     if (line !== undefined) issue.line = line;

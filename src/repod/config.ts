@@ -47,6 +47,7 @@ export class RepodConfigError extends RepokitError {
     this.violations = violations;
   }
 
+  /** {@link RepokitError.toJSON} plus `violations`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), violations: this.violations };
   }

@@ -13,9 +13,12 @@ import { hashAlgoName } from './tags.js';
 
 /** An incremental hash: what node:crypto's Hash offers, so other implementations can be plugged in. */
 export interface Hasher {
+  /** Feed more bytes. */
   update(data: Uint8Array): unknown;
+  /** The digest of everything fed so far (called once). */
   digest(): Uint8Array;
 }
+/** Makes a {@link Hasher} for an algorithm name as node:crypto spells it (`md5`, `sha1`, `sha256`, ...). */
 export type HashFactory = (algorithm: string) => Hasher;
 
 /** node:crypto's hashes, looked up when first needed. */

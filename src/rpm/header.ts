@@ -97,6 +97,10 @@ export interface HeaderRegion {
   readonly trailer: { tag: number; type: number; offset: number; count: number };
 }
 
+/**
+ * A parsed header: its bytes, index and region, with typed getters that decode values on first use.
+ * Made by {@link parseHeader}.
+ */
 export class Header {
   readonly kind: HeaderKind;
   /** The header's bytes exactly as stored (from the magic, if any, to the end of the data). */
@@ -197,6 +201,7 @@ export class Header {
     return this.#byTag === null ? this.il : this.#byTag.size;
   }
 
+  /** True when the header has an entry for `tag`. */
   has(tag: number): boolean {
     return this.#find(tag) !== undefined;
   }
@@ -276,6 +281,7 @@ export class Header {
     throw typeMismatch(this, tag, 'integers');
   }
 
+  /** A BIN value (a view into the header's bytes); undefined when absent, `RPM_BAD_TAG_TYPE` for another type. */
   getBinary(tag: number): Uint8Array | undefined {
     const v = this.get(tag);
     if (v === undefined) return undefined;

@@ -150,6 +150,7 @@ function required(h: Header, tag: number, name: string): string {
 
 const opt = (v: string | undefined): string | null => (v === undefined ? null : v);
 
+/** NAME; throws `RPM_MISSING_TAG` when absent. */
 export function packageName(h: Header): string {
   return required(h, RPMTAG.NAME, 'NAME');
 }
@@ -166,9 +167,13 @@ export function installedSize(h: Header): number | null {
   return null;
 }
 
-/** Dependencies of one kind, checking the name/version/flags triplet counts (C1). */
 const KIND_BY_NAME: ReadonlyMap<string, (typeof DEPENDENCY_KINDS)[number]> = new Map(DEPENDENCY_KINDS.map((k) => [k.kind, k]));
 
+/**
+ * Dependencies of one kind (`provides`, `requires`, `conflicts`, `obsoletes`, `recommends`,
+ * `suggests`, `supplements`, `enhances`, ...), checking the name/version/flags triplet counts (C1):
+ * `RPM_INCONSISTENT` when they differ, `INVALID_ARGUMENT` for an unknown kind.
+ */
 export function dependencies(h: Header, kind: string): RpmDependency[] {
   const k = KIND_BY_NAME.get(kind);
   if (!k) throw new RepokitError('INVALID_ARGUMENT', `unknown dependency kind ${JSON.stringify(kind)}`);
@@ -206,6 +211,7 @@ function countMismatch(h: Header, kind: string, tag: number, len: number, nameTa
   });
 }
 
+/** The eight weak and strong dependency kinds at once (see {@link dependencies}). */
 export function allDependencies(h: Header): RpmDependencies {
   return {
     provides: dependencies(h, 'provides'),
@@ -230,6 +236,7 @@ function cachedFlagNames(f: number): readonly string[] {
   return names;
 }
 
+/** A FILEFLAGS value as booleans (`config`, `doc`, `noreplace`, ...). */
 export function fileAttributes(f: number): RpmFileFlags {
   return {
     config: (f & RPMFILE.CONFIG) !== 0,
@@ -322,6 +329,7 @@ function perFile<T>(h: Header, tag: number, n: number, get: (tag: number) => T[]
   return v;
 }
 
+/** FILEDIGESTALGO and its name; absent means MD5 (1), as in rpm. */
 export function fileDigestAlgorithm(h: Header): { id: number; name: string } {
   const id = h.getNumber(RPMTAG.FILEDIGESTALGO) ?? 1;
   return { id, name: hashAlgoName(id) ?? `algo-${id}` };
@@ -395,6 +403,7 @@ export function changelog(h: Header): RpmChangelogEntry[] {
   return times.map((time, i) => ({ time, name: names[i]!, text: texts[i]! }));
 }
 
+/** PAYLOADFORMAT (default `cpio`), PAYLOADCOMPRESSOR and PAYLOADFLAGS. */
 export function payloadInfo(h: Header): RpmPayloadInfo {
   return {
     format: h.getString(RPMTAG.PAYLOADFORMAT) ?? 'cpio',

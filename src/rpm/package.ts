@@ -52,6 +52,7 @@ export interface ReadRpmOptions {
   limits?: { signature?: Partial<HeaderLimits>; header?: Partial<HeaderLimits> };
 }
 
+/** A read package: lead, signature header and main header, offsets and warnings (see {@link readRpm}). */
 export class RpmPackage {
   readonly lead: RpmLead;
   readonly signature: Header;
@@ -85,6 +86,7 @@ export class RpmPackage {
   }
 }
 
+/** The 96-byte lead: only its magic is checked (`RPM_BAD_LEAD`); oddities are pushed to `warnings`. */
 export function parseLead(b: Uint8Array, warnings?: string[]): RpmLead {
   if (b.length < LEAD_SIZE || !bytesEqual(b.subarray(0, 4), LEAD_MAGIC)) {
     throw new RepokitError(

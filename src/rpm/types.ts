@@ -33,6 +33,7 @@ export const TYPE_SIZE: readonly number[] = [0, 1, 1, 2, 4, 8, 0, 1, 0, 0];
 /** Required alignment of the data offset, relative to the data section start. */
 export const TYPE_ALIGN: readonly number[] = [1, 1, 1, 2, 4, 8, 1, 1, 1, 1];
 
+/** True for the string types: STRING, STRING_ARRAY and I18NSTRING. */
 export function isStringType(t: number): boolean {
   return t === RpmType.STRING || t === RpmType.STRING_ARRAY || t === RpmType.I18NSTRING;
 }

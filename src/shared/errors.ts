@@ -82,6 +82,7 @@ export class RepokitError extends Error {
     return this;
   }
 
+  /** `code`, `message` (the detail) and whichever of `offset`, `line`, `column`, `file` are set. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { code: this.code, message: this.detail };
     if (this.offset !== undefined) out['offset'] = this.offset;
