@@ -11,6 +11,8 @@ export default defineConfig([
       aptrpm: 'src/aptrpm/index.ts',
       repod: 'src/repod/index.ts',
       forge: 'src/forge/index.ts',
+      repository: 'src/repository/index.ts',
+      validate: 'src/validate/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

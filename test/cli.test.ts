@@ -80,6 +80,8 @@ describe('help and version', () => {
     ['repod'],
     ['repod', 'config'],
     ['forge'],
+    ['index'],
+    ['validate'],
   ];
 
   it.each(commands.map((c) => [c.join(' ') || '(top level)', c] as const))('--help for %s', (_name, cmd) => {

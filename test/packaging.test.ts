@@ -69,8 +69,8 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The per-format subpaths, in exports-map order. */
-const FORMATS = ['rpm', 'alpm', 'xbps', 'aptrpm', 'repod', 'forge'] as const;
+/** The subpaths: one per format, then the facade and the validator, in exports-map order. */
+const FORMATS = ['rpm', 'alpm', 'xbps', 'aptrpm', 'repod', 'forge', 'repository', 'validate'] as const;
 /** The only runtime dependencies allowed (each earns its place; see docs/limits.md). */
 const RUNTIME_DEPENDENCIES = ['@napi-rs/lzma', 'smol-toml'];
 
@@ -90,7 +90,7 @@ describe('package.json', () => {
     expect(Object.keys(pkg.dependencies ?? {}).filter((d) => !RUNTIME_DEPENDENCIES.includes(d))).toEqual([]);
   });
 
-  it('exports ".", one subpath per format and "./package.json", with types first in every condition', () => {
+  it('exports ".", one subpath per format, the facade, the validator and "./package.json", with types first in every condition', () => {
     expect(Object.keys(pkg.exports)).toEqual(['.', ...FORMATS.map((f) => `./${f}`), './package.json']);
     expect(pkg.exports['./package.json']).toBe('./package.json');
     for (const [sub, base] of [['.', 'index'], ...FORMATS.map((f) => [`./${f}`, f])] as const) {

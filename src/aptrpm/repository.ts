@@ -292,11 +292,12 @@ const BLAKE2B_PLACEHOLDER = '0'.repeat(128);
  *      goes to the list's MD5/BLAKE2b and to the xz encoder — compression overlaps the hashing.
  * The bytes depend neither on the number of threads nor on the timing.
  */
-async function streamList(dir: string, names: readonly string[], plan: ListPlan, options: IndexOptions, wantXz: boolean): Promise<BuiltList> {
+async function streamList(dir: string, names: readonly string[], plan: ListPlan, options: IndexOptions, wantXz: boolean, from?: readonly string[]): Promise<BuiltList> {
   const path = nodeBuiltin<Path>('node:path');
   const crypto = nodeBuiltin<Crypto>('node:crypto');
   const wantB2 = options.blake2b !== false;
-  const paths = names.map((n) => path.join(dir, n));
+  // `from`: where each file is read (it is listed under its name in `dir`, where it will be).
+  const paths = from ?? names.map((n) => path.join(dir, n));
   const scanOptions: ScanOptions = { blake2b: wantB2 };
   if (options.workers !== undefined) scanOptions.workers = options.workers;
   if (options.signal !== undefined) scanOptions.signal = options.signal;
@@ -390,6 +391,30 @@ async function streamList(dir: string, names: readonly string[], plan: ListPlan,
  * it. An arch with no component directory gets no indexes (see {@link dropArchIndexes}).
  */
 export async function buildArchIndexes(root: string, arch: string, options: IndexOptions = {}): Promise<IndexResult> {
+  const prepared = await prepareArchIndexes(root, arch, options);
+  await prepared.install();
+  return prepared.result;
+}
+
+/** One component's binary packages as an index is to list them: file name in `RPMS.<component>` and where to read it now. */
+export interface PlannedPackageFile {
+  name: string;
+  path: string;
+}
+
+/**
+ * {@link buildArchIndexes} in two steps: everything is read, hashed, encoded and compressed first
+ * (honouring `signal`; nothing on disk changes), then `install()` writes the files (no longer
+ * abortable). `packages` replaces the directory listing of a component's `RPMS.<component>`:
+ * the list then names those files, read from their `path` — for a caller that puts them in place
+ * only after the indexes are ready. Used by the Repository facade.
+ */
+export async function prepareArchIndexes(
+  root: string,
+  arch: string,
+  options: IndexOptions = {},
+  packages?: ReadonlyMap<string, readonly PlannedPackageFile[]>,
+): Promise<{ result: IndexResult; install(): Promise<void> }> {
   const path = nodeBuiltin<Path>('node:path');
   const fs = nodeBuiltin<Fs>('node:fs/promises');
   checkArch(arch);
@@ -409,12 +434,14 @@ export async function buildArchIndexes(root: string, arch: string, options: Inde
     options.signal?.throwIfAborted();
     const rpmsDir = path.join(archDir, `RPMS.${component}`);
     const wantXz = compressions.includes('xz');
+    const given = packages?.get(component);
+    const pkgNames = given !== undefined ? given.map((f) => f.name) : await rpmFiles(rpmsDir);
     const pkglistOptions: PkglistOptions = { component, fileList: options.fileList ?? 'full' };
     if (options.usefulFiles !== undefined) pkglistOptions.usefulFiles = options.usefulFiles;
     if (options.changelog !== undefined) pkglistOptions.changelog = options.changelog;
     const pkglist = await streamList(
       rpmsDir,
-      await rpmFiles(rpmsDir),
+      pkgNames,
       {
         kind: 'pkglist',
         needsAllHeaders: pkglistOptions.fileList === 'stripped',
@@ -426,6 +453,7 @@ export async function buildArchIndexes(root: string, arch: string, options: Inde
       },
       options,
       wantXz,
+      given?.map((f) => f.path),
     );
 
     const srpmsDir = options.flat === true ? path.join(archDir, `SRPMS.${component}`) : path.join(root, `SRPMS.${component}`);
@@ -503,30 +531,32 @@ export async function buildArchIndexes(root: string, arch: string, options: Inde
     listed,
   );
 
-  // Write: every listed file first, then the release; then remove what the release no longer lists.
-  try {
-    await fs.mkdir(baseDir, { recursive: true });
-  } catch (e) {
-    throw ioError(e, baseDir);
-  }
-  const written = new Set<string>(['release']);
-  // In parallel (their fsyncs overlap), each as one write: a list is thousands of header blobs.
-  await Promise.all(
-    planned.flat().map(async (f) => {
-      if (!f.publish) return;
-      await writeFileAtomic(path.join(baseDir, f.name), f.data.length === 1 ? f.data[0]! : concatBytes(f.data));
-      written.add(f.name);
-    }),
-  );
-  await writeFileAtomic(path.join(baseDir, 'release'), new TextEncoder().encode(releaseText));
-  for (const d of await entries(baseDir)) {
-    if (d.isFile() && /^(pkglist|srclist|release)\./.test(d.name) && !written.has(d.name)) {
-      await fs.unlink(path.join(baseDir, d.name)).catch((e: unknown) => {
-        if (errno(e) !== 'ENOENT') throw ioError(e, path.join(baseDir, d.name));
-      });
+  const install = async (): Promise<void> => {
+    // Write: every listed file first, then the release; then remove what the release no longer lists.
+    try {
+      await fs.mkdir(baseDir, { recursive: true });
+    } catch (e) {
+      throw ioError(e, baseDir);
     }
-  }
-  return { arch, components: result, files: listed, release: releaseText };
+    const written = new Set<string>(['release']);
+    // In parallel (their fsyncs overlap), each as one write: a list is thousands of header blobs.
+    await Promise.all(
+      planned.flat().map(async (f) => {
+        if (!f.publish) return;
+        await writeFileAtomic(path.join(baseDir, f.name), f.data.length === 1 ? f.data[0]! : concatBytes(f.data));
+        written.add(f.name);
+      }),
+    );
+    await writeFileAtomic(path.join(baseDir, 'release'), new TextEncoder().encode(releaseText));
+    for (const d of await entries(baseDir)) {
+      if (d.isFile() && /^(pkglist|srclist|release)\./.test(d.name) && !written.has(d.name)) {
+        await fs.unlink(path.join(baseDir, d.name)).catch((e: unknown) => {
+          if (errno(e) !== 'ENOENT') throw ioError(e, path.join(baseDir, d.name));
+        });
+      }
+    }
+  };
+  return { result: { arch, components: result, files: listed, release: releaseText }, install };
 }
 
 /**

@@ -25,4 +25,4 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-process.exitCode = await run(process.argv.slice(2), { io: processIo(), readStdin });
+process.exitCode = await run(process.argv.slice(2), { io: processIo(), readStdin, isTTY: process.stderr.isTTY === true });

@@ -45,6 +45,8 @@ export interface Context {
   io: Io;
   /** Reads all of standard input (for the file name `-`). */
   readStdin(): Promise<Uint8Array>;
+  /** Standard error is a terminal (progress bars are drawn only then). */
+  isTTY?: boolean;
 }
 
 const STDIN_NAME = '<stdin>';

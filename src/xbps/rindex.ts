@@ -225,9 +225,10 @@ const SMALL_FILE = 256 * 1024;
  * A package as the indexer needs it: props.plist, SHA-256 and size. Small files are read whole
  * with synchronous calls (open, fstat, read, close: for cached small files far cheaper than four
  * thread-pool round trips) and parsed from memory; big ones have their head read here while a
- * worker hashes the whole file, so both cores work. Results are in `paths` order.
+ * worker hashes the whole file, so both cores work. Results are in `paths` order. `onRead` is told
+ * the size of each file once it is read (for progress reports; the Repository facade uses it).
  */
-async function readForIndex(paths: readonly string[], options: RindexCommonOptions): Promise<{ path: string; pkg: XbpsPackage }[]> {
+export async function readForIndex(paths: readonly string[], options: RindexCommonOptions, onRead?: (size: number) => void): Promise<{ path: string; pkg: XbpsPackage }[]> {
   const fs = nodeBuiltin<NodeFs>('node:fs');
   const signal = options.signal ? { signal: options.signal } : {};
   const out = new Array<{ path: string; pkg: XbpsPackage }>(paths.length);
@@ -262,6 +263,7 @@ async function readForIndex(paths: readonly string[], options: RindexCommonOptio
       if (isRepokitError(e)) e.withFile(path);
       throw e;
     }
+    onRead?.(size);
   }
   if (big.length === 0) return out;
   const hasher = new Hasher(options.workers ?? defaultWorkerCount(), big.reduce((n, b) => n + b.size, 0));
@@ -270,6 +272,7 @@ async function readForIndex(paths: readonly string[], options: RindexCommonOptio
       const path = paths[i]!;
       const [head, h] = await Promise.all([readXbpsPackageHead(path, { files: false, ...signal }), hasher.hash(path)]);
       out[i] = { path, pkg: { ...head, sha256: h.sha256, size: h.size } };
+      onRead?.(h.size);
     });
   } finally {
     await hasher.close();
@@ -530,7 +533,9 @@ export interface SignPackagesOptions {
   force?: boolean;
   /** Also write the legacy `.sig` for xbps ≤ 0.59 clients (default false). */
   legacy?: boolean;
+  /** Hashing worker threads (default: one per core, at most 4; 0 hashes on the calling thread). */
   workers?: number;
+  /** Receives the lines xbps-rindex would print ("signed successfully <file>", ...). */
   log?: (line: string) => void;
 }
 

@@ -4,4 +4,5 @@ export const SHARED_ERROR_CODES = {
   LIMIT_EXCEEDED: 'A size or count in the input is larger than the configured limit.',
   INVALID_ARGUMENT: 'The caller passed an option or value the API does not accept.',
   IO_ERROR: 'Reading or writing a file or stream failed.',
+  ABORTED: 'The operation was cancelled through its AbortSignal.',
 } as const;
