@@ -1,6 +1,7 @@
 /**
- * Reading pacman package files (`.pkg.tar.zst`, `.xz`, `.gz`, `.bz2`, `.lz4`, or plain `.pkg.tar`) in one
- * streaming pass: the raw bytes are hashed (SHA-256, MD5) and counted (`%CSIZE%`) while they are
+ * Reading pacman package files (`.pkg.tar.zst`, `.xz`, `.gz`, `.bz2`, `.lz4`, `.lz`, `.Z`, `.lzo`,
+ * `.lrz`, or plain `.pkg.tar`: every compression makepkg writes; `.lzo` and `.lrz` need the `lzop`
+ * / `lrzip` program, as libarchive does) in one streaming pass: the raw bytes are hashed (SHA-256, MD5) and counted (`%CSIZE%`) while they are
  * decompressed and walked as a tar, which yields `.PKGINFO` and the file list. Only `.PKGINFO` is
  * buffered; every other member's data is skipped. The compression is sniffed from the content.
  *
@@ -10,7 +11,7 @@
 import { RepokitError, isRepokitError } from '../shared/errors.js';
 import { decodeUtf8, toHex } from '../shared/bytes.js';
 import { nodeBuiltin, type NodeReadableLike } from '../shared/input.js';
-import { SNIFF_BYTES, decompress, decompressStream, sniffCompression, type DetectedCompression } from '../shared/compression.js';
+import { COMPRESSION_SUFFIX, SNIFF_BYTES, decompress, decompressStream, sniffCompression, type DetectedCompression } from '../shared/compression.js';
 import { normalizeTarPath, parseTar, readTar, type TarEntry, type TarMember } from '../shared/tar.js';
 import { createHasher, fileChunks } from '../shared/hash.js';
 import { decodePkginfo, descEntryFromPkginfo, type Pkginfo } from './pkginfo.js';
@@ -270,18 +271,7 @@ async function readSignatureFile(path: string): Promise<Uint8Array | undefined> 
   }
 }
 
-const SUFFIX_OF: Partial<Record<DetectedCompression, string>> = {
-  none: '',
-  gzip: '.gz',
-  xz: '.xz',
-  zstd: '.zst',
-  bzip2: '.bz2',
-  lz4: '.lz4',
-  lzip: '.lz',
-  lrzip: '.lrz',
-  lzop: '.lzo',
-  compress: '.Z',
-};
+const SUFFIX_OF: Record<DetectedCompression, string> = COMPRESSION_SUFFIX;
 
 /**
  * Read a package file in one pass: `.PKGINFO`, the file list, size, SHA-256 and MD5, and (with
@@ -290,7 +280,8 @@ const SUFFIX_OF: Partial<Record<DetectedCompression, string>> = {
  *
  * Throws RepokitError: ALPM_BAD_PACKAGE (no `.PKGINFO`), ALPM_BAD_SIGNATURE, TAR_UNSAFE_PATH
  * (an absolute or `..` member name), TAR_BAD_HEADER, TRUNCATED, CORRUPT_COMPRESSED_DATA,
- * UNSUPPORTED_COMPRESSION (lzip, lrzip, lzop, `.Z`), LIMIT_EXCEEDED, IO_ERROR. Errors carry the path.
+ * UNSUPPORTED_COMPRESSION (lzop or lrzip data when the `lzop` / `lrzip` program is missing),
+ * LIMIT_EXCEEDED, IO_ERROR. Errors carry the path.
  */
 export async function readPackage(input: PackageInput, options: ReadPackageOptions = {}): Promise<AlpmPackageFile> {
   const path = typeof input === 'string' ? input : input instanceof URL ? nodeBuiltin<typeof import('node:url')>('node:url').fileURLToPath(input) : undefined;

@@ -40,15 +40,16 @@ export interface DbPath {
   lock: string;
 }
 
-const SUFFIX_TO_COMPRESSION: Record<string, Compression> = { '': 'none', '.gz': 'gzip', '.xz': 'xz', '.zst': 'zstd', '.bz2': 'bzip2', '.lz4': 'lz4' };
-const WRITABLE = new Set<string>(['none', 'gzip', 'xz', 'zstd', 'bzip2', 'lz4']);
+/** Every suffix repo-add accepts, and the compression it writes (lzop and lrzip run the programs). */
+const SUFFIX_TO_COMPRESSION: Record<string, Compression> = Object.fromEntries(Object.entries(COMPRESSION_SUFFIX).map(([c, s]) => [s, c as Compression]));
 const DB_NAME = /^(.+)\.db\.tar(\.gz|\.bz2|\.xz|\.zst|\.lrz|\.lzo|\.Z|\.lz4|\.lz)?$/;
 
 /**
- * Split a database path as repo-add does (`<repo>.db.tar[.gz|.bz2|.xz|.zst|.lz4]`). The alias
- * `<repo>.db` is accepted too (repo-add refuses it): a symlink is resolved to its target's name;
- * a plain copy gets the compression its content has. Throws ALPM_BAD_DB_PATH, or
- * UNSUPPORTED_COMPRESSION for `.lrz`, `.lzo`, `.Z` and `.lz`, which repokit cannot write.
+ * Split a database path as repo-add does (`<repo>.db.tar[.gz|.bz2|.xz|.zst|.lz4|.lz|.Z|.lzo|.lrz]`);
+ * the suffix decides the compression written (`.lzo` and `.lrz` need the `lzop` / `lrzip`
+ * program when the database is written, as for repo-add). The alias `<repo>.db` is accepted too
+ * (repo-add refuses it): a symlink is resolved to its target's name; a plain copy gets the
+ * compression its content has. Throws ALPM_BAD_DB_PATH.
  */
 export async function resolveDbPath(dbPath: string): Promise<DbPath> {
   const path = nodeBuiltin<NodePath>('node:path');
@@ -64,7 +65,7 @@ export async function resolveDbPath(dbPath: string): Promise<DbPath> {
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code === 'ENOENT') {
-        throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not exist; name the archive (${repo}.db.tar.gz, .xz, .zst, .bz2, .lz4 or .tar) to create it`, { file: abs });
+        throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not exist; name the archive (${repo}.db.tar.gz, .xz, .zst, .bz2, .lz4, .lz, .Z, .lzo, .lrz or .tar) to create it`, { file: abs });
       }
       if (code !== 'EINVAL') throw ioError(e, abs);
       // A copy instead of a link: its content says which compression to use.
@@ -74,13 +75,13 @@ export async function resolveDbPath(dbPath: string): Promise<DbPath> {
   }
   const m = DB_NAME.exec(base);
   if (m === null) {
-    throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not have a valid database archive extension (<repo>.db.tar[.gz|.xz|.zst|.bz2|.lz4])`, { file: abs });
+    throw new RepokitError('ALPM_BAD_DB_PATH', `${JSON.stringify(base)} does not have a valid database archive extension (<repo>.db.tar[.gz|.xz|.zst|.bz2|.lz4|.lz|.Z|.lzo|.lrz])`, { file: abs });
   }
   const repo = m[1]!;
   const suffix = m[2] ?? '';
   const compression = SUFFIX_TO_COMPRESSION[suffix];
   if (compression === undefined) {
-    throw new RepokitError('UNSUPPORTED_COMPRESSION', `repokit cannot write ${suffix} databases (gzip, xz, zstd, bzip2, lz4 or none)`, { file: abs });
+    throw new RepokitError('UNSUPPORTED_COMPRESSION', `repokit cannot write ${suffix} databases`, { file: abs });
   }
   const db = path.join(dir, syncDbFileName(repo, 'db', compression));
   return { dir, repo, compression, db, files: path.join(dir, syncDbFileName(repo, 'files', compression)), lock: `${db}.lck` };
@@ -114,7 +115,6 @@ async function copyCompression(abs: string): Promise<Compression> {
       throw ioError(e, abs);
     }
     const c = sniffCompression(head.subarray(0, bytesRead));
-    if (!WRITABLE.has(c)) throw new RepokitError('UNSUPPORTED_COMPRESSION', `${c} databases cannot be written by repokit`, { file: abs });
     if (c === 'none' && !(bytesRead === 512 && isTarHeader(head))) {
       throw new RepokitError(
         'ALPM_BAD_DB_PATH',
@@ -122,7 +122,7 @@ async function copyCompression(abs: string): Promise<Compression> {
         { file: abs },
       );
     }
-    return c as Compression;
+    return c;
   } finally {
     await fh.close().catch(() => undefined);
   }

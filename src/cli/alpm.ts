@@ -26,7 +26,8 @@ Commands:
   vercmp A B          compare two versions the way pacman does; prints -1, 0 or 1
 
 Run 'repokit alpm <command> --help' for the options of a command.
-DB is <dir>/<repo>.db.tar[.gz|.xz|.zst|.bz2|.lz4] (or the <repo>.db alias).
+DB is <dir>/<repo>.db.tar[.gz|.xz|.zst|.bz2|.lz4|.lz|.Z|.lzo|.lrz] (or the
+<repo>.db alias); .lzo and .lrz run the lzop / lrzip program.
 `;
 
 export async function alpmCommand(argv: readonly string[], ctx: Context): Promise<number> {
@@ -175,7 +176,8 @@ const LIST_OPTIONS: readonly OptionSpec[] = [
 export const LIST_HELP = `Usage: repokit alpm list [options] DB
 
 List the packages of a pacman sync database: <repo>.db.tar.*, <repo>.files.tar.*, or the
-<repo>.db / <repo>.files alias (any compression: gzip, xz, zstd, bzip2, lz4 or none).
+<repo>.db / <repo>.files alias (any compression pacman reads: gzip, xz, zstd, bzip2,
+lz4, lzip, compress (.Z), lzop, lrzip or none).
 
 Options:
 ${formatOptions(LIST_OPTIONS)}

@@ -1,8 +1,11 @@
 /**
- * Compression: sniffing by magic bytes (pure), and gzip / xz / zstd / bzip2 / lz4 codecs with an
- * output cap. The codecs live at the edge and are loaded when first used: gzip and zstd come from
- * `node:zlib` (through `process.getBuiltinModule`), xz from `@napi-rs/lzma` (dynamic import), and
- * bzip2 and lz4 from repokit's own TypeScript codecs (./bzip2.ts, ./lz4.ts). Nothing here imports a
+ * Compression: sniffing by magic bytes (pure), and gzip / xz / zstd / bzip2 / lz4 / lzip /
+ * compress (.Z) / lzop / lrzip codecs with an output cap — every compression libarchive (and so
+ * pacman) reads. The codecs live at the edge and are loaded when first used: gzip and zstd come
+ * from `node:zlib` (through `process.getBuiltinModule`), xz and lzip's LZMA from `@napi-rs/lzma`
+ * (dynamic import; lzip's framing is ./lzip.ts), bzip2, lz4 and compress from repokit's own
+ * TypeScript codecs (./bzip2.ts, ./lz4.ts, ./lzw.ts), and lzop and lrzip from the external `lzop`
+ * and `lrzip` programs, as libarchive does (./external-compression.ts). Nothing here imports a
  * Node built-in at module load, so the module (and sniffing) works in browsers.
  *
  * Every decoder counts its output as it goes and stops with `LIMIT_EXCEEDED` as soon as it would
@@ -12,11 +15,14 @@
 import { RepokitError, isRepokitError } from './errors.js';
 import { nodeBuiltin } from './input.js';
 
-/** A compression repokit can decode and encode. */
-export type Compression = 'none' | 'gzip' | 'xz' | 'zstd' | 'bzip2' | 'lz4';
+/**
+ * A compression repokit can decode and encode. `lzop` and `lrzip` need the `lzop` / `lrzip`
+ * program on PATH (as libarchive does); the others are built in.
+ */
+export type Compression = 'none' | 'gzip' | 'xz' | 'zstd' | 'bzip2' | 'lz4' | 'lzip' | 'compress' | 'lzop' | 'lrzip';
 
-/** What {@link sniffCompression} can recognise: the codecs above plus formats only detected. */
-export type DetectedCompression = Compression | 'lzip' | 'lrzip' | 'lzop' | 'compress';
+/** What {@link sniffCompression} can recognise (every {@link Compression}; kept as a name of its own). */
+export type DetectedCompression = Compression;
 
 /** The usual file-name suffix of each compression ('' for none). */
 export const COMPRESSION_SUFFIX: Record<Compression, string> = {
@@ -26,6 +32,10 @@ export const COMPRESSION_SUFFIX: Record<Compression, string> = {
   zstd: '.zst',
   bzip2: '.bz2',
   lz4: '.lz4',
+  lzip: '.lz',
+  compress: '.Z',
+  lzop: '.lzo',
+  lrzip: '.lrz',
 };
 
 /** Default output cap of the decoders: 1 GiB. */
@@ -33,13 +43,27 @@ export const DEFAULT_MAX_OUTPUT = 1024 * 1024 * 1024;
 
 /**
  * Default levels, the ones the command-line tools use when given none (`gzip -6`, `xz -6`,
- * `zstd -3`, `bzip2 -9`, `lz4 -1`), which is what repo-add gets. xbps-rindex writes every format
- * at level 9: pass `{ level: 9 }` to match it.
+ * `zstd -3`, `bzip2 -9`, `lz4 -1`, `lzip -6`, `lzop -3`, `lrzip -L 7`), which is what repo-add
+ * gets. For compress (.Z) the "level" is the largest code width in bits (`compress -b`, default
+ * 16). xbps-rindex writes every format at level 9: pass `{ level: 9 }` to match it.
  */
-export const DEFAULT_LEVEL: Record<Exclude<Compression, 'none'>, number> = { gzip: 6, xz: 6, zstd: 3, bzip2: 9, lz4: 1 };
+export const DEFAULT_LEVEL: Record<Exclude<Compression, 'none'>, number> = { gzip: 6, xz: 6, zstd: 3, bzip2: 9, lz4: 1, lzip: 6, compress: 16, lzop: 3, lrzip: 7 };
 
-/** The levels {@link compress} accepts per format (lz4: 1 to 12, as the `lz4` tool). */
-export const LEVEL_RANGE: Record<Exclude<Compression, 'none'>, readonly [number, number]> = { gzip: [1, 9], xz: [0, 9], zstd: [1, 22], bzip2: [1, 9], lz4: [1, 12] };
+/**
+ * The levels {@link compress} accepts per format (lz4: 1 to 12, as the `lz4` tool; lzip: the
+ * LZMA preset 0 to 9; compress: code width 10 to 16 bits, as libarchive reads no less).
+ */
+export const LEVEL_RANGE: Record<Exclude<Compression, 'none'>, readonly [number, number]> = {
+  gzip: [1, 9],
+  xz: [0, 9],
+  zstd: [1, 22],
+  bzip2: [1, 9],
+  lz4: [1, 12],
+  lzip: [0, 9],
+  compress: [10, 16],
+  lzop: [1, 9],
+  lrzip: [1, 9],
+};
 
 /** How many leading bytes {@link sniffCompression} may look at (more lets it see past zstd skippable frames). */
 export const SNIFF_BYTES = 512;
@@ -88,14 +112,16 @@ export interface DecompressOptions {
 /**
  * Decompress a whole buffer, sniffing its format ('none' returns the input itself). Multi-member
  * gzip, concatenated xz streams, concatenated zstd frames (and skippable frames), multi-stream
- * bzip2 and concatenated lz4 frames (also skippable and legacy frames) are decoded completely.
+ * bzip2, concatenated lz4 frames (also skippable and legacy frames) and multi-member lzip are
+ * decoded completely.
  *
  * gzip and zstd are decoded in one pass (per zstd frame) on Node's thread pool, so the event loop
  * is not blocked, into an output buffer sized from the size the data declares (gzip's ISIZE, zstd's
  * frame content size; trusted up to 64 times the input size, at least 1 MiB, and `maxOutput`):
  * the usual case allocates the result once and copies nothing. lz4 is decoded on the calling
  * thread, 1 MiB of input at a time (with a `signal`, the event loop gets a turn between those
- * pieces, so an abort is seen). xz and bzip2 go through the stream decoders.
+ * pieces, so an abort is seen); so is compress (.Z). xz, bzip2, lzip, lzop and lrzip go through
+ * the stream decoders.
  */
 export async function decompress(data: Uint8Array, options: DecompressOptions = {}): Promise<Uint8Array> {
   const maxOutput = checkMaxOutput(options.maxOutput);
@@ -108,6 +134,14 @@ export async function decompress(data: Uint8Array, options: DecompressOptions = 
   if (kind === 'gzip') return zlibWhole('gzip', data, 0, data.length, maxOutput, gzipSizeHint(data), options.signal);
   if (kind === 'zstd') return zstdWhole(data, maxOutput, options.signal);
   if (kind === 'lz4') return lz4Whole(data, maxOutput, options.signal);
+  if (kind === 'compress') return lzwWhole(data, maxOutput, options.signal);
+  if (kind === 'lzip') {
+    const { lzipDecode } = await import('./lzip.js');
+    const lzma = await loadLzma();
+    const parts: Uint8Array[] = [];
+    for await (const c of lzipDecode(data, lzma, { maxOutput, signal: options.signal })) parts.push(c.slice());
+    return concat(parts);
+  }
   const parts: Uint8Array[] = [];
   for await (const chunk of decompressStream(single(data), options)) parts.push(chunk);
   return concat(parts);
@@ -119,6 +153,11 @@ export async function decompress(data: Uint8Array, options: DecompressOptions = 
  * chunks of at most 64 KiB (uncompressed input: as it came); the signal is checked before each
  * one. Yielded chunks may be views into
  * buffers the decoder reuses only after the consumer asked for the next one, so keep or copy them.
+ *
+ * lzip is the exception to streaming input: a member's end is found from its trailer, so the
+ * whole compressed input is read first (at most `maxOutput + maxOutput / 8 + 1 MiB` bytes, else
+ * LIMIT_EXCEEDED), then decoded member by member with output streamed as above. lzop and lrzip
+ * run the `lzop` / `lrzip` program (killed when the cap is passed or the signal aborts).
  */
 export async function* decompressStream(chunks: AsyncIterable<Uint8Array>, options: DecompressOptions = {}): AsyncGenerator<Uint8Array> {
   const maxOutput = checkMaxOutput(options.maxOutput);
@@ -147,9 +186,19 @@ export async function* decompressStream(chunks: AsyncIterable<Uint8Array>, optio
     case 'lz4':
       decoded = lz4Decode(input, maxOutput);
       break;
+    case 'compress':
+      decoded = lzwDecode(input, maxOutput);
+      break;
+    case 'lzip':
+      decoded = lzipStreamDecode(input, maxOutput, signal);
+      break;
+    case 'lzop':
+    case 'lrzip':
+      decoded = externalStreamDecode(kind, input, maxOutput, signal);
+      break;
     default:
       await input.return();
-      throw new RepokitError('UNSUPPORTED_COMPRESSION', `${kind} data cannot be decompressed by repokit (supported: gzip, xz, zstd, bzip2, lz4)`, { offset: 0 });
+      throw new RepokitError('UNSUPPORTED_COMPRESSION', `${String(kind)} data cannot be decompressed by repokit`, { offset: 0 });
   }
   let total = 0;
   const it = decoded[Symbol.asyncIterator]();
@@ -182,6 +231,11 @@ export interface CompressOptions {
  * blocks, a content checksum, no block checksums, no content size, and the smallest block size
  * that holds the whole input (64 KiB to 4 MiB; 4 MiB blocks beyond); the blocks come from
  * repokit's own encoder (./lz4.ts), valid for `lz4 -d` and libarchive, not byte-identical to `lz4`.
+ * lzip is one member around @napi-rs/lzma's LZMA stream (`level` is its preset; valid for
+ * `lzip -d` and libarchive, not byte-identical to `lzip`); compress (.Z) is repokit's own LZW
+ * encoder in block mode (`level` is the code width, 16 as `compress` uses). lzop and lrzip run the
+ * `lzop` / `lrzip` program on stdin, so no file name or time is stored (UNSUPPORTED_COMPRESSION
+ * when the program is missing).
  */
 export async function compress(data: Uint8Array | readonly Uint8Array[], compression: Compression, options: CompressOptions = {}): Promise<Uint8Array> {
   const parts = data instanceof Uint8Array ? [data] : [...data];
@@ -224,6 +278,19 @@ export async function compress(data: Uint8Array | readonly Uint8Array[], compres
       const all = concat(parts);
       const blockSize = LZ4_BLOCK_SIZES.find((b) => all.length <= b) ?? LZ4_BLOCK_SIZES[LZ4_BLOCK_SIZES.length - 1]!;
       return lz4Compress(all, { level, blockSize, contentChecksum: true, blockChecksum: false, contentSize: false });
+    }
+    case 'lzip': {
+      const { lzipEncode } = await import('./lzip.js');
+      return lzipEncode(parts, level, await loadLzma());
+    }
+    case 'compress': {
+      const { lzwCompress } = await import('./lzw.js');
+      return lzwCompress(parts, level);
+    }
+    case 'lzop':
+    case 'lrzip': {
+      const { externalEncode } = await import('./external-compression.js');
+      return externalEncode(compression, parts, level);
     }
   }
 }
@@ -711,7 +778,7 @@ async function loadLzma(): Promise<Lzma> {
     (m) => ((m as { default?: Lzma }).default?.XzCompressor ? (m as { default: Lzma }).default : m),
     (e: unknown) => {
       lzmaModule = undefined;
-      throw new RepokitError('UNSUPPORTED_COMPRESSION', `xz needs the @napi-rs/lzma package and its native binding for this platform: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { cause: e });
+      throw new RepokitError('UNSUPPORTED_COMPRESSION', `xz and lzip need the @napi-rs/lzma package and its native binding for this platform: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { cause: e });
     },
   );
   return lzmaModule;
@@ -817,4 +884,59 @@ async function lz4Whole(data: Uint8Array, maxOutput: number, signal: AbortSignal
   for (const out of dec.end()) parts.push(out);
   signal?.throwIfAborted();
   return concat(parts);
+}
+
+/** compress (.Z) over the stream: repokit's LZW decoder, output handed on in chunks of at most 64 KiB. */
+async function* lzwDecode(input: Pushback, maxOutput: number): AsyncGenerator<Uint8Array> {
+  const { LzwDecoder } = await import('./lzw.js');
+  const dec = new LzwDecoder({ maxOutput });
+  for await (const chunk of input) {
+    for (let at = 0; at < chunk.length; at += LZ4_PIECE) {
+      for (const out of dec.push(chunk.subarray(at, at + LZ4_PIECE))) yield* pieces(out);
+    }
+  }
+  for (const out of dec.end()) yield* pieces(out);
+}
+
+/** A whole .Z buffer on this thread, 1 MiB of input at a time (the event loop gets a turn between pieces when there is a signal). */
+async function lzwWhole(data: Uint8Array, maxOutput: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  const { LzwDecoder } = await import('./lzw.js');
+  const dec = new LzwDecoder({ maxOutput });
+  const parts: Uint8Array[] = [];
+  const step = 1024 * 1024;
+  for (let at = 0; at < data.length; at += step) {
+    if (signal !== undefined && at > 0) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      signal.throwIfAborted();
+    }
+    for (const out of dec.push(data.subarray(at, at + step))) parts.push(out);
+  }
+  for (const out of dec.end()) parts.push(out);
+  signal?.throwIfAborted();
+  return concat(parts);
+}
+
+/**
+ * lzip over a stream: the whole compressed input is gathered first (a member's end is known only
+ * from its trailer), at most `maxOutput + maxOutput / 8 + 1 MiB` bytes, then decoded.
+ */
+async function* lzipStreamDecode(input: Pushback, maxOutput: number, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  const maxInput = maxOutput + Math.floor(maxOutput / 8) + 1024 * 1024;
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of input) {
+    size += chunk.length;
+    if (size > maxInput) {
+      throw new RepokitError('LIMIT_EXCEEDED', `lzip input is larger than the ${maxInput} bytes that may be buffered for maxOutput ${maxOutput}`, { offset: maxInput });
+    }
+    parts.push(chunk);
+    signal?.throwIfAborted();
+  }
+  const { lzipDecode } = await import('./lzip.js');
+  yield* lzipDecode(concat(parts), await loadLzma(), { maxOutput, signal });
+}
+
+async function* externalStreamDecode(kind: 'lzop' | 'lrzip', input: Pushback, maxOutput: number, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  const { externalDecode } = await import('./external-compression.js');
+  yield* externalDecode(kind, input, { maxOutput, signal });
 }

@@ -118,8 +118,9 @@ describe('repoAdd', () => {
     await expect(resolveDbPath(join(r.dir, 'x.tar.gz'))).rejects.toMatchObject({ code: 'ALPM_BAD_DB_PATH' });
     await expect(resolveDbPath(join(r.dir, 'nothere.db'))).rejects.toMatchObject({ code: 'ALPM_BAD_DB_PATH' });
     expect((await resolveDbPath(join(r.dir, 'x.db.tar.lz4'))).files).toBe(join(r.dir, 'x.files.tar.lz4'));
-    for (const suffix of ['.lz', '.lrz', '.lzo', '.Z']) {
-      await expect(resolveDbPath(join(r.dir, `x.db.tar${suffix}`)), suffix).rejects.toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
+    for (const [suffix, compression] of [['.lz', 'lzip'], ['.lrz', 'lrzip'], ['.lzo', 'lzop'], ['.Z', 'compress']] as const) {
+      const p = await resolveDbPath(join(r.dir, `x.db.tar${suffix}`));
+      expect([p.compression, p.files], suffix).toEqual([compression, join(r.dir, `x.files.tar${suffix}`)]);
     }
     symlinkSync('x.db.tar.zst', join(r.dir, 'z.db'));
     expect((await resolveDbPath(join(r.dir, 'z.db'))).repo).toBe('x');
