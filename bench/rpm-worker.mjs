@@ -4,8 +4,7 @@
  *
  *     node bench/rpm-worker.mjs MODE LISTFILE
  *
- * Imports the built library through the package's own exports (`repokit/rpm` = dist/rpm.js),
- * reads the package paths in LISTFILE, then, timed, parses every package and extracts the fields
+ * Imports the built library: $REPOKIT_DIST/rpm.js, by default the repository's dist/rpm.js; reads the package paths in LISTFILE, then, timed, parses every package and extracts the fields
  * of MODE. Prints one JSON line with the loop's wall time, peak RSS (see peakRssKiB)
  * and the same counters rpm-peer.py prints, so both sides are checked to have done the same work.
  *
@@ -20,17 +19,13 @@
  *            package's header size and field counts (for the corpus description)
  */
 import { readFileSync } from 'node:fs';
-import {
-  RPMTAG,
-  allDependencies,
-  changelog,
-  fileNames,
-  headerEvr,
-  packageName,
-  readRpm,
-  readRpmSync,
-  rpmMetadata,
-} from 'repokit/rpm';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const dist = process.env.REPOKIT_DIST ? resolve(process.env.REPOKIT_DIST) : fileURLToPath(new URL('../dist/', import.meta.url));
+const { RPMTAG, allDependencies, changelog, fileNames, headerEvr, packageName, readRpm, readRpmSync, rpmMetadata } = await import(
+  pathToFileURL(resolve(dist, 'rpm.js')).href
+);
 
 const [mode, listPath] = process.argv.slice(2);
 const paths = readFileSync(listPath, 'utf8').split('\n').filter(Boolean);

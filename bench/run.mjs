@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (builds first, then runs this): every benchmark area, then one table
+ * `npm run bench` (builds first, then runs this): every benchmark area; the report ends with one table
  *
  *     task | repokit | peer | ratio | peak memory
  *
@@ -73,6 +73,11 @@ function ratioCell(r) {
   return `${r.toFixed(2)}×`;
 }
 
+/** Peak RSS of one side; 'n/a' when it was not measured (no side, or no /usr/bin/time for a tool: 0). */
+function memCell(side) {
+  return side && side.maxRssKiB > 0 ? fmtMiB(side.maxRssKiB) : 'n/a';
+}
+
 function sideCell(side, files) {
   if (!side) return 'n/a';
   return `${fmtMs(side.ms)} (${fmtRate((files * 1000) / side.ms)})`;
@@ -120,9 +125,18 @@ async function main() {
       sideCell(x.repokit, x.files),
       x.peer ? `${x.peerName} ${sideCell(x.peer, x.files)}` : `${x.peerName} n/a`,
       ratioCell(x.ratio),
-      `${fmtMiB(x.repokit.maxRssKiB)} / ${x.peer ? fmtMiB(x.peer.maxRssKiB) : 'n/a'}`,
+      `${memCell(x.repokit)} / ${memCell(x.peer)}`,
     ]),
   );
+  // The report ends with the one table of every area (and its legend), after the details.
+  for (const r of results) {
+    for (const p of r.profile ?? []) {
+      out.push('', `[${r.area}] CPU profile of repokit's "${p.mode}" task (${fmtMs(p.totalMs)} sampled, whole process):`);
+      const fmt = (list) => list.map((e) => `  ${e.ms.toFixed(1).padStart(8)} ms ${e.pct.toFixed(1).padStart(5)}%  ${e.name}  ${e.where}`);
+      out.push(' self time:', ...fmt(p.self), ' inclusive time (src/ functions):', ...fmt(p.inclusive));
+    }
+  }
+  out.push('', `total bench time: ${fmtMs(totalMs)}`);
   out.push('');
   if (rows.length) {
     out.push(table(['task', 'repokit', 'peer', 'ratio', 'peak memory (repokit / peer)'], rows, { right: [1, 3] }));
@@ -132,14 +146,6 @@ async function main() {
   } else {
     out.push('(no benchmark rows)');
   }
-  for (const r of results) {
-    for (const p of r.profile ?? []) {
-      out.push('', `[${r.area}] CPU profile of repokit's "${p.mode}" task (${fmtMs(p.totalMs)} sampled, whole process):`);
-      const fmt = (list) => list.map((e) => `  ${e.ms.toFixed(1).padStart(8)} ms ${e.pct.toFixed(1).padStart(5)}%  ${e.name}  ${e.where}`);
-      out.push(' self time:', ...fmt(p.self), ' inclusive time (src/ functions):', ...fmt(p.inclusive));
-    }
-  }
-  out.push('', `total bench time: ${fmtMs(totalMs)}`);
   console.log(out.join('\n'));
 }
 
