@@ -5,6 +5,7 @@
  * packed in index order with natural alignment (INT16 → 2, INT32 → 4, INT64 → 8, zero padding)
  * and no trailing pad. Pure.
  */
+import { concatBytes } from '../shared/bytes.js';
 import { RepokitError } from '../shared/errors.js';
 import { HEADER_MAGIC, RpmType, TYPE_SIZE, type Header } from '../rpm/index.js';
 
@@ -52,15 +53,7 @@ export function int32ArrayEntry(tag: number, values: readonly number[]): RawEntr
 
 /** A STRING_ARRAY (or I18NSTRING) entry from already NUL-terminated element bytes. */
 export function stringArrayEntryFromBytes(tag: number, type: number, elements: readonly Uint8Array[]): RawEntry {
-  let n = 0;
-  for (const e of elements) n += e.length;
-  const data = new Uint8Array(n);
-  let p = 0;
-  for (const e of elements) {
-    data.set(e, p);
-    p += e.length;
-  }
-  return { tag, type, count: elements.length, data };
+  return { tag, type, count: elements.length, data: concatBytes(elements) };
 }
 
 /** A STRING_ARRAY entry from JavaScript strings. */

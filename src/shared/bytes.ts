@@ -140,7 +140,12 @@ export function fromHex(s: string): Uint8Array {
   return out;
 }
 
+/**
+ * The parts joined into one array. A single part is returned as it is (no copy), so the result
+ * may share memory with the input: callers must not write into it.
+ */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);

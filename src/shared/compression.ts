@@ -12,6 +12,7 @@
  * pass `maxOutput`: a decompression bomb never materialises more than the cap (plus one chunk of at
  * most 64 KiB). Library errors become `CORRUPT_COMPRESSED_DATA` or `TRUNCATED`.
  */
+import { concatBytes } from './bytes.js';
 import { RepokitError, isRepokitError } from './errors.js';
 import { nodeBuiltin } from './input.js';
 
@@ -133,18 +134,17 @@ export async function decompress(data: Uint8Array, options: DecompressOptions = 
   }
   if (kind === 'gzip') return zlibWhole('gzip', data, 0, data.length, maxOutput, gzipSizeHint(data), options.signal);
   if (kind === 'zstd') return zstdWhole(data, maxOutput, options.signal);
-  if (kind === 'lz4') return lz4Whole(data, maxOutput, options.signal);
-  if (kind === 'compress') return lzwWhole(data, maxOutput, options.signal);
+  if (kind === 'lz4' || kind === 'compress') return pushWhole(kind, data, maxOutput, options.signal);
   if (kind === 'lzip') {
     const { lzipDecode } = await import('./lzip.js');
     const lzma = await loadLzma();
     const parts: Uint8Array[] = [];
     for await (const c of lzipDecode(data, lzma, { maxOutput, signal: options.signal })) parts.push(c.slice());
-    return concat(parts);
+    return concatBytes(parts);
   }
   const parts: Uint8Array[] = [];
   for await (const chunk of decompressStream(single(data), options)) parts.push(chunk);
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 /**
@@ -184,10 +184,8 @@ export async function* decompressStream(chunks: AsyncIterable<Uint8Array>, optio
       decoded = bzip2Decode(input, maxOutput);
       break;
     case 'lz4':
-      decoded = lz4Decode(input, maxOutput);
-      break;
     case 'compress':
-      decoded = lzwDecode(input, maxOutput);
+      decoded = pushDecode(kind, input, maxOutput);
       break;
     case 'lzip':
       decoded = lzipStreamDecode(input, maxOutput, signal);
@@ -239,7 +237,7 @@ export interface CompressOptions {
  */
 export async function compress(data: Uint8Array | readonly Uint8Array[], compression: Compression, options: CompressOptions = {}): Promise<Uint8Array> {
   const parts = data instanceof Uint8Array ? [data] : [...data];
-  if (compression === 'none') return concat(parts);
+  if (compression === 'none') return concatBytes(parts);
   const bounds = LEVEL_RANGE[compression];
   if (bounds === undefined) throw new RepokitError('INVALID_ARGUMENT', `unknown compression ${JSON.stringify(compression)}`);
   const level = options.level ?? DEFAULT_LEVEL[compression];
@@ -249,14 +247,14 @@ export async function compress(data: Uint8Array | readonly Uint8Array[], compres
   switch (compression) {
     case 'gzip': {
       const zlib = nodeBuiltin<NodeZlib>('node:zlib');
-      return asPlain(zlib.gzipSync(concat(parts), { level }));
+      return asPlain(zlib.gzipSync(concatBytes(parts), { level }));
     }
     case 'zstd': {
       const zlib = nodeBuiltin<NodeZlib>('node:zlib');
       if (typeof zlib.zstdCompressSync !== 'function') throw noZstd();
       const c = zlib.constants;
       return asPlain(
-        zlib.zstdCompressSync(concat(parts), {
+        zlib.zstdCompressSync(concatBytes(parts), {
           params: { [c.ZSTD_c_compressionLevel]: level, [c.ZSTD_c_checksumFlag]: 1 },
         }),
       );
@@ -267,7 +265,7 @@ export async function compress(data: Uint8Array | readonly Uint8Array[], compres
       const out: Uint8Array[] = [];
       for (const p of parts) out.push(asPlain(enc.update(p)));
       out.push(asPlain(await enc.finish()));
-      return concat(out);
+      return concatBytes(out);
     }
     case 'bzip2': {
       const { bzip2Compress } = await import('./bzip2.js');
@@ -275,7 +273,7 @@ export async function compress(data: Uint8Array | readonly Uint8Array[], compres
     }
     case 'lz4': {
       const { lz4Compress } = await import('./lz4.js');
-      const all = concat(parts);
+      const all = concatBytes(parts);
       const blockSize = LZ4_BLOCK_SIZES.find((b) => all.length <= b) ?? LZ4_BLOCK_SIZES[LZ4_BLOCK_SIZES.length - 1]!;
       return lz4Compress(all, { level, blockSize, contentChecksum: true, blockChecksum: false, contentSize: false });
     }
@@ -325,19 +323,6 @@ async function* single(data: Uint8Array): AsyncGenerator<Uint8Array> {
   yield data;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** A Buffer seen as a plain Uint8Array (same memory), so callers get one type everywhere. */
 function asPlain(b: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
@@ -372,7 +357,7 @@ class Pushback implements AsyncIterable<Uint8Array> {
       this.#pending.push(chunk);
       have += chunk.length;
     }
-    const all = concat(this.#pending);
+    const all = concatBytes(this.#pending);
     this.#pending = all.length > 0 ? [all] : [];
     return all.subarray(0, n);
   }
@@ -694,7 +679,7 @@ function zlibWhole(kind: 'gzip' | 'zstd', data: Uint8Array, start: number, end: 
       else parts.push(asPlain(c));
     });
     t.on('error', (e) => finish(zlibError(e, kind, end)));
-    t.on('end', () => finish(undefined, concat(parts)));
+    t.on('end', () => finish(undefined, concatBytes(parts)));
     t.end(data.subarray(start, end));
   });
 }
@@ -767,7 +752,7 @@ async function zstdWhole(data: Uint8Array, maxOutput: number, signal: AbortSigna
     pos = end;
   }
   signal?.throwIfAborted();
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 let lzmaModule: Promise<Lzma> | undefined;
@@ -844,34 +829,49 @@ async function* bzip2Decode(input: Pushback, maxOutput: number): AsyncGenerator<
   yield* dec.end();
 }
 
+/** One of repokit's own decoders (lz4, LZW), fed in pieces: each push returns what it completed. */
+interface PushDecoder {
+  push(chunk: Uint8Array): Uint8Array[];
+  end(): Uint8Array[];
+}
+
+/** The decoder for `kind`, its module loaded only when that format is met. */
+async function pushDecoder(kind: 'lz4' | 'compress', maxOutput: number): Promise<PushDecoder> {
+  if (kind === 'lz4') {
+    const { Lz4Decoder } = await import('./lz4.js');
+    return new Lz4Decoder({ maxOutput });
+  }
+  const { LzwDecoder } = await import('./lzw.js');
+  return new LzwDecoder({ maxOutput });
+}
+
 /**
- * lz4 over the stream: input chunks go to repokit's decoder in pieces of at most 64 KiB, so one
- * push completes about one block, and its output is handed on in chunks of at most 64 KiB.
+ * lz4 or compress (.Z) over the stream: input chunks go to repokit's decoder in pieces of at most
+ * 64 KiB, so one push completes about one lz4 block, and its output is handed on in chunks of at
+ * most 64 KiB.
  */
-async function* lz4Decode(input: Pushback, maxOutput: number): AsyncGenerator<Uint8Array> {
-  const { Lz4Decoder } = await import('./lz4.js');
-  const dec = new Lz4Decoder({ maxOutput });
+async function* pushDecode(kind: 'lz4' | 'compress', input: Pushback, maxOutput: number): AsyncGenerator<Uint8Array> {
+  const dec = await pushDecoder(kind, maxOutput);
   for await (const chunk of input) {
-    for (let at = 0; at < chunk.length; at += LZ4_PIECE) {
-      for (const out of dec.push(chunk.subarray(at, at + LZ4_PIECE))) yield* pieces(out);
+    for (let at = 0; at < chunk.length; at += PUSH_PIECE) {
+      for (const out of dec.push(chunk.subarray(at, at + PUSH_PIECE))) yield* pieces(out);
     }
   }
   for (const out of dec.end()) yield* pieces(out);
 }
 
-const LZ4_PIECE = 64 * 1024;
+const PUSH_PIECE = 64 * 1024;
 
 function* pieces(b: Uint8Array): Generator<Uint8Array> {
   for (let at = 0; at < b.length; at += 65536) yield b.subarray(at, Math.min(b.length, at + 65536));
 }
 
 /**
- * A whole lz4 buffer, 1 MiB of input at a time. The decoder runs on this thread; with a signal,
- * the event loop gets a turn between pieces so that an abort (a timeout, a user) is noticed.
+ * A whole lz4 or .Z buffer, 1 MiB of input at a time. The decoder runs on this thread; with a
+ * signal, the event loop gets a turn between pieces so that an abort (a timeout, a user) is noticed.
  */
-async function lz4Whole(data: Uint8Array, maxOutput: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
-  const { Lz4Decoder } = await import('./lz4.js');
-  const dec = new Lz4Decoder({ maxOutput });
+async function pushWhole(kind: 'lz4' | 'compress', data: Uint8Array, maxOutput: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  const dec = await pushDecoder(kind, maxOutput);
   const parts: Uint8Array[] = [];
   const step = 1024 * 1024;
   for (let at = 0; at < data.length; at += step) {
@@ -883,37 +883,7 @@ async function lz4Whole(data: Uint8Array, maxOutput: number, signal: AbortSignal
   }
   for (const out of dec.end()) parts.push(out);
   signal?.throwIfAborted();
-  return concat(parts);
-}
-
-/** compress (.Z) over the stream: repokit's LZW decoder, output handed on in chunks of at most 64 KiB. */
-async function* lzwDecode(input: Pushback, maxOutput: number): AsyncGenerator<Uint8Array> {
-  const { LzwDecoder } = await import('./lzw.js');
-  const dec = new LzwDecoder({ maxOutput });
-  for await (const chunk of input) {
-    for (let at = 0; at < chunk.length; at += LZ4_PIECE) {
-      for (const out of dec.push(chunk.subarray(at, at + LZ4_PIECE))) yield* pieces(out);
-    }
-  }
-  for (const out of dec.end()) yield* pieces(out);
-}
-
-/** A whole .Z buffer on this thread, 1 MiB of input at a time (the event loop gets a turn between pieces when there is a signal). */
-async function lzwWhole(data: Uint8Array, maxOutput: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
-  const { LzwDecoder } = await import('./lzw.js');
-  const dec = new LzwDecoder({ maxOutput });
-  const parts: Uint8Array[] = [];
-  const step = 1024 * 1024;
-  for (let at = 0; at < data.length; at += step) {
-    if (signal !== undefined && at > 0) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      signal.throwIfAborted();
-    }
-    for (const out of dec.push(data.subarray(at, at + step))) parts.push(out);
-  }
-  for (const out of dec.end()) parts.push(out);
-  signal?.throwIfAborted();
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 /**
@@ -933,7 +903,7 @@ async function* lzipStreamDecode(input: Pushback, maxOutput: number, signal: Abo
     signal?.throwIfAborted();
   }
   const { lzipDecode } = await import('./lzip.js');
-  yield* lzipDecode(concat(parts), await loadLzma(), { maxOutput, signal });
+  yield* lzipDecode(concatBytes(parts), await loadLzma(), { maxOutput, signal });
 }
 
 async function* externalStreamDecode(kind: 'lzop' | 'lrzip', input: Pushback, maxOutput: number, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {

@@ -13,6 +13,7 @@
  * modification time goes into the output; both programs then write the same bytes for the same
  * input and level.
  */
+import { concatBytes } from './bytes.js';
 import { RepokitError } from './errors.js';
 
 /** The compressions repokit handles by running a program. */
@@ -175,21 +176,12 @@ export async function* externalDecode(kind: ExternalCompression, chunks: AsyncIt
 export async function externalEncode(kind: ExternalCompression, parts: readonly Uint8Array[], level: number): Promise<Uint8Array> {
   const run = new Run(kind, PROGRAMS[kind].encode(level));
   const out: Uint8Array[] = [];
-  let size = 0;
-  run.child.stdout.on('data', (c: Uint8Array) => {
-    out.push(c);
-    size += c.length;
-  });
+  // Plain views of the Buffer chunks, so callers get a Uint8Array whichever way concatBytes goes.
+  run.child.stdout.on('data', (c: Uint8Array) => out.push(new Uint8Array(c.buffer, c.byteOffset, c.length)));
   const feeding = feed(run.child.stdin, parts, () => false).catch(() => undefined);
   const status = await run.exited;
   await feeding;
   const failure = run.failure(status, 'compress');
   if (failure !== undefined) throw failure;
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of out) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return all;
+  return concatBytes(out);
 }

@@ -624,10 +624,6 @@ export class Lz4Decoder {
   }
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  return parts.length === 1 ? parts[0]! : concatBytes(parts);
-}
-
 /**
  * Decompress LZ4 data (one or more frames, skippable frames, legacy frames). Throws
  * CORRUPT_COMPRESSED_DATA, TRUNCATED, LIMIT_EXCEEDED (output over `maxOutput`, default 1 GiB),
@@ -638,7 +634,7 @@ export function lz4Decompress(data: Uint8Array, options: Lz4DecodeOptions = {}):
   const d = new Lz4Decoder(options);
   const parts = d.push(data);
   parts.push(...d.end());
-  return parts.length === 0 ? new Uint8Array(0) : concat(parts);
+  return concatBytes(parts);
 }
 
 /** Decompress a stream of LZ4 chunks, yielding output as blocks complete (same errors as {@link lz4Decompress}). */
@@ -806,7 +802,7 @@ export function lz4Compress(data: Uint8Array, options: Lz4CompressOptions = {}):
   const trailer = new Uint8Array(withContentChecksum ? 8 : 4);
   if (withContentChecksum) putU32(trailer, 4, xxhash32(data));
   parts.push(trailer);
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function putU32(b: Uint8Array, at: number, v: number): void {

@@ -20,6 +20,7 @@
  * decoder is at most the member's declared data size (4 KiB minimum), so a hostile header cannot
  * make it allocate more than the output cap allows.
  */
+import { concatBytes } from './bytes.js';
 import { RepokitError, isRepokitError } from './errors.js';
 
 /** The part of `@napi-rs/lzma` this module uses. */
@@ -264,7 +265,7 @@ export async function lzipEncode(parts: readonly Uint8Array[], preset: number, l
     out.push(enc.update(p).slice());
   }
   out.push((await enc.finish()).slice());
-  const stream = concat(out);
+  const stream = concatBytes(out);
   if (stream.length < 13 || stream[0] !== PROPS || u32le(stream, 5) !== 0xffffffff || u32le(stream, 9) !== 0xffffffff) {
     throw new RepokitError('UNSUPPORTED_COMPRESSION', 'the LZMA library did not produce an lc=3 lp=0 pb=2 stream of unknown size, which lzip needs');
   }
@@ -293,14 +294,3 @@ function putU64(b: Uint8Array, at: number, v: number): void {
   putU32(b, at + 4, Math.floor(v / 0x100000000));
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

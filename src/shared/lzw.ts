@@ -25,6 +25,7 @@
  * every 10000 input bytes). The output is deterministic; it is valid for `uncompress`, `gzip -d`
  * and libarchive, not necessarily byte-identical to `compress`.
  */
+import { concatBytes } from './bytes.js';
 import { RepokitError } from './errors.js';
 
 const MAGIC0 = 0x1f;
@@ -251,16 +252,7 @@ export function lzwDecompress(data: Uint8Array, options: LzwDecodeOptions = {}):
   const d = new LzwDecoder(options);
   const parts = d.push(data);
   parts.push(...d.end());
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 // ---------------------------------------------------------------------------------------------

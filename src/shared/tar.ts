@@ -13,7 +13,7 @@
  * skipped without being buffered.
  */
 import { RepokitError } from './errors.js';
-import { decodeUtf8, encodeUtf8 } from './bytes.js';
+import { concatBytes, decodeUtf8, encodeUtf8 } from './bytes.js';
 
 /** What a member is. Devices, FIFOs, GNU sparse and multi-volume members are 'other'. */
 export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
@@ -998,7 +998,7 @@ export function writeTar(entries: Iterable<TarWriteEntry>, options: TarWriteOpti
       if (format === 'ustar') {
         throw new RepokitError('INVALID_ARGUMENT', `tar entry ${JSON.stringify(name)} does not fit a ustar header (${records.map(([k]) => k).join(', ')}); use format "pax"`);
       }
-      const body = concatAll(records.map(([k, v]) => paxRecord(k, v)));
+      const body = concatBytes(records.map(([k, v]) => paxRecord(k, v)));
       const slash = name.replace(/\/$/, '').lastIndexOf('/');
       const dir = slash >= 0 ? name.slice(0, slash) : '.';
       const base = name.replace(/\/$/, '').slice(slash + 1);
@@ -1011,7 +1011,7 @@ export function writeTar(entries: Iterable<TarWriteEntry>, options: TarWriteOpti
   }
   push(new Uint8Array(2 * BLOCK));
   if (options.padToRecord === true && total % 10240 !== 0) push(new Uint8Array(10240 - (total % 10240)));
-  return concatAll(out);
+  return concatBytes(out);
 }
 
 /** An ASCII stand-in for a name that goes into a pax record (what old readers see), cut to fit. */
@@ -1024,14 +1024,3 @@ function asciiFallback(s: string, max: number): string {
   return out.length > max ? out.slice(out.length - max) : out;
 }
 
-function concatAll(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

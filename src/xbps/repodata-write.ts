@@ -7,6 +7,7 @@
  * The entry and member building is pure; compression reaches node:zlib (and the other codecs of
  * src/shared/compression.ts) at call time.
  */
+import { concatBytes } from '../shared/bytes.js';
 import { RepokitError } from '../shared/errors.js';
 import { compress, type Compression } from '../shared/compression.js';
 import { nodeBuiltin } from '../shared/input.js';
@@ -89,7 +90,7 @@ async function zstdLikeLibarchive(data: Uint8Array, level: number): Promise<Uint
   const z = zlib.createZstdCompress({ params: { [c.ZSTD_c_compressionLevel]: level, [c.ZSTD_c_checksumFlag]: 0 } });
   const out: Uint8Array[] = [];
   const done = new Promise<void>((resolve, reject) => {
-    z.on('data', (b: Uint8Array) => out.push(b));
+    z.on('data', (b: Uint8Array) => out.push(new Uint8Array(b.buffer, b.byteOffset, b.length)));
     z.on('end', resolve);
     z.on('error', reject);
   });
@@ -97,15 +98,7 @@ async function zstdLikeLibarchive(data: Uint8Array, level: number): Promise<Uint
   z.write(data);
   z.end();
   await done;
-  let n = 0;
-  for (const b of out) n += b.length;
-  const all = new Uint8Array(n);
-  let at = 0;
-  for (const b of out) {
-    all.set(b, at);
-    at += b.length;
-  }
-  return all;
+  return concatBytes(out);
 }
 
 /**

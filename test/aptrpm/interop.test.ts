@@ -30,7 +30,7 @@ import {
   type PackageRecord,
 } from '../../src/aptrpm/index.js';
 import { buildInteropRpms, requireTool } from '../helpers/rpmbuild.js';
-import { describeWithPythonRpm, runPythonRpm } from '../helpers/python-rpm.js';
+import { PY_HEADER_LISTS, describeWithPythonRpm, runPythonRpm } from '../helpers/python-rpm.js';
 
 const PY = String.raw`
 import sys, os, json, ctypes, ctypes.util
@@ -70,13 +70,9 @@ def raw(h, tag):
         return [t, n, v]
     finally:
         lib.rpmtdFreeData(ctypes.byref(td))
+${PY_HEADER_LISTS}
 out = []
-for path in json.load(sys.stdin):
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        hs = rpm.readHeaderListFromFD(fd, False)
-    finally:
-        os.close(fd)
+for hs in header_lists(json.load(sys.stdin)):
     lst = []
     for h in hs:
         keys = list(h.keys())

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { concatBytes } from '../../src/shared/bytes.js';
 import { decompress } from '../../src/shared/compression.js';
 
 export const isCi = (): boolean => {
@@ -131,14 +132,7 @@ export function rawTar(members: readonly RawMember[]): Uint8Array {
     }
   }
   blocks.push(new Uint8Array(1024));
-  const total = blocks.reduce((n, b) => n + b.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const b of blocks) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+  return concatBytes(blocks);
 }
 
 export const gzip = (b: Uint8Array): Uint8Array => new Uint8Array(gzipSync(b));

@@ -99,6 +99,28 @@ export class Prng {
   }
 }
 
+/**
+ * `n` bytes of mixed data for compressor tests: small-alphabet text, runs, random bytes and
+ * repeats at long distances, so that every kind of match and literal a codec has gets exercised.
+ */
+export function compressibleSample(rng: Prng, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let i = 0;
+  while (i < n) {
+    const kind = rng.int(4);
+    const len = Math.min(n - i, 1 + rng.int(kind === 3 ? 5000 : 300));
+    if (kind === 0) for (let k = 0; k < len; k++) out[i + k] = 0x61 + rng.int(6);
+    else if (kind === 1) out.fill(rng.int(256), i, i + len);
+    else if (kind === 2) for (let k = 0; k < len; k++) out[i + k] = rng.int(256);
+    else if (i > 0) {
+      const from = rng.int(i);
+      for (let k = 0; k < len; k++) out[i + k] = out[from + (k % (i - from))]!;
+    }
+    i += len;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Environment knobs
 

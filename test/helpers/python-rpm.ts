@@ -83,6 +83,21 @@ export function runPythonRpm<T = unknown>(script: string, input: unknown, option
 }
 
 /**
+ * Python for scripts passed to {@link runPythonRpm} (after `import os, rpm`): `header_lists(paths)`
+ * yields each file's headers as apt reads a pkglist or srclist, through `rpm.readHeaderListFromFD`
+ * (librpm's headerRead with the header magic).
+ */
+export const PY_HEADER_LISTS = String.raw`
+def header_lists(paths):
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            yield rpm.readHeaderListFromFD(fd, False)
+        finally:
+            os.close(fd)
+`;
+
+/**
  * `describe` that runs `body` only when python3-rpm is available. Without it the suite is skipped
  * with the reason in the test name — except under CI (`process.env.CI` set), where a failing test
  * says python3-rpm must be installed.

@@ -12,7 +12,7 @@ import { run } from '../../src/cli/cli.js';
 import { parseTar } from '../../src/shared/tar.js';
 import { Pacman, missingTools } from '../helpers/alpm-packages.js';
 import { requireTool } from '../helpers/rpmbuild.js';
-import { runPythonRpm } from '../helpers/python-rpm.js';
+import { PY_HEADER_LISTS, runPythonRpm } from '../helpers/python-rpm.js';
 import { decompressGolden } from '../xbps/repodata-corpus.js';
 import { FIXTURES, SHARED, snapshot, tempDir } from './helpers.js';
 
@@ -40,14 +40,8 @@ function mixedDir(withXbps: boolean): string {
 
 const PY_PKGLIST = String.raw`
 import sys, os, json, rpm
-out = []
-for path in json.load(sys.stdin):
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        hs = rpm.readHeaderListFromFD(fd, False)
-    finally:
-        os.close(fd)
-    out.append([[h[rpm.RPMTAG_NAME], h[rpm.RPMTAG_EVR], h[1000000], h[1000001]] for h in hs])
+${PY_HEADER_LISTS}
+out = [[[h[rpm.RPMTAG_NAME], h[rpm.RPMTAG_EVR], h[1000000], h[1000001]] for h in hs] for hs in header_lists(json.load(sys.stdin))]
 json.dump(out, sys.stdout)
 `;
 

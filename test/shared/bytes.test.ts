@@ -97,6 +97,9 @@ describe('helpers', () => {
 
   it('concatBytes and bytesEqual', () => {
     expect(concatBytes([Uint8Array.of(1), Uint8Array.of(), Uint8Array.of(2, 3)])).toEqual(Uint8Array.of(1, 2, 3));
+    const one = Uint8Array.of(4, 5);
+    expect(concatBytes([one])).toBe(one); // no copy for a single part (documented: callers must not write into it)
+    expect(concatBytes([])).toEqual(new Uint8Array(0));
     expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2))).toBe(true);
     expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1))).toBe(false);
   });

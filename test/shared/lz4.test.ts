@@ -9,32 +9,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isRepokitError } from '../../src/shared/errors.js';
 import { Lz4Decoder, lz4Compress, lz4Decompress, lz4DecompressStream, xxhash32, Xxh32 } from '../../src/shared/lz4.js';
-import { Prng, caseSeed, flipBits, formatFailures, fuzzConfig, guard, insertBytes, overwriteBytes, removeBytes, truncateAt, type FuzzFailure, type Log } from '../helpers/fuzz.js';
+import { Prng, caseSeed, compressibleSample, flipBits, formatFailures, fuzzConfig, guard, insertBytes, overwriteBytes, removeBytes, truncateAt, type FuzzFailure, type Log } from '../helpers/fuzz.js';
 import { missingToolNote, runTool } from './tools.js';
 
 const enc = new TextEncoder();
 const lz4Note = missingToolNote('lz4');
 const CORPUS_LZ4 = new URL('../../../shared/corpus/alpm/generated/db/lz4/', import.meta.url);
 const corpusNote = existsSync(CORPUS_LZ4) ? '' : ' (skipped: ../shared/corpus is absent)';
-
-/** Mixed test data: text, runs, random bytes, repeats at long distances. */
-function sample(rng: Prng, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let i = 0;
-  while (i < n) {
-    const kind = rng.int(4);
-    const len = Math.min(n - i, 1 + rng.int(kind === 3 ? 5000 : 300));
-    if (kind === 0) for (let k = 0; k < len; k++) out[i + k] = 0x61 + rng.int(6);
-    else if (kind === 1) out.fill(rng.int(256), i, i + len);
-    else if (kind === 2) for (let k = 0; k < len; k++) out[i + k] = rng.int(256);
-    else if (i > 0) {
-      const from = rng.int(i);
-      for (let k = 0; k < len; k++) out[i + k] = out[from + (k % (i - from))]!;
-    }
-    i += len;
-  }
-  return out;
-}
 
 const u32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
 
@@ -71,7 +52,7 @@ describe('xxHash32', () => {
     expect(xxhash32(enc.encode('a'))).toBe(0x550d7456);
     expect(xxhash32(enc.encode('abc'))).toBe(0x32d153ff);
     expect(xxhash32(enc.encode('Nobody inspects the spammish repetition'))).toBe(0xe2293b2f);
-    const data = sample(new Prng(7), 1000);
+    const data = compressibleSample(new Prng(7), 1000);
     const h = new Xxh32();
     for (let i = 0; i < data.length; i += 7) h.update(data.subarray(i, i + 7));
     expect(h.digest()).toBe(xxhash32(data));
@@ -83,7 +64,7 @@ describe('lz4 round trips', () => {
     const rng = new Prng(0x6c7a34);
     const sizes = [0, 1, 4, 5, 12, 13, 14, 15, 16, 19, 64, 255, 256, 270, 1000, 65535, 65536, 65537, 300_000];
     for (const n of sizes) {
-      const data = sample(rng, n);
+      const data = compressibleSample(rng, n);
       for (const level of [1, 3, 9]) {
         const c = lz4Compress(data, { level });
         expect(lz4Decompress(c), `n=${n} level=${level}`).toEqual(data);
@@ -96,7 +77,7 @@ describe('lz4 round trips', () => {
   });
 
   it('writes the options it is given (block size, checksums, content size) and refuses bad ones', () => {
-    const data = sample(new Prng(3), 200_000);
+    const data = compressibleSample(new Prng(3), 200_000);
     for (const blockSize of [65536, 262144] as const) {
       for (const blockChecksum of [false, true]) {
         const c = lz4Compress(data, { blockSize, blockChecksum, contentChecksum: !blockChecksum, contentSize: blockChecksum });
@@ -111,12 +92,12 @@ describe('lz4 round trips', () => {
   });
 
   it('is deterministic', () => {
-    const data = sample(new Prng(5), 100_000);
+    const data = compressibleSample(new Prng(5), 100_000);
     expect(lz4Compress(data, { level: 4 })).toEqual(lz4Compress(data, { level: 4 }));
   });
 
   it('streams: any chunking gives the same output, and the decoder holds no more than a block', async () => {
-    const data = sample(new Prng(11), 400_000);
+    const data = compressibleSample(new Prng(11), 400_000);
     const c = lz4Compress(data, { blockSize: 65536 });
     const rng = new Prng(12);
     for (let round = 0; round < 5; round++) {
@@ -215,7 +196,7 @@ describe('lz4 frames built by hand', () => {
 describe('lz4 interop', () => {
   it(`the real lz4 reads what repokit writes, and repokit reads every frame option of lz4${lz4Note}`, () => {
     if (lz4Note !== '') return;
-    const data = sample(new Prng(0x1234), 1_500_000);
+    const data = compressibleSample(new Prng(0x1234), 1_500_000);
     for (const level of [1, 6]) {
       expect(Buffer.from(runTool('lz4', ['-dc'], lz4Compress(data, { level })))).toEqual(Buffer.from(data));
     }
@@ -245,8 +226,8 @@ describe('lz4 fuzz', () => {
   it(`mutated frames throw only RepokitError and finish quickly (${cfg.cases} cases, seed ${cfg.seed}, ${cfg.source})`, () => {
     const seedRng = new Prng(99);
     const seeds = [
-      lz4Compress(sample(seedRng, 3000)),
-      lz4Compress(sample(seedRng, 3000), { blockSize: 65536, blockChecksum: true, contentSize: false }),
+      lz4Compress(compressibleSample(seedRng, 3000)),
+      lz4Compress(compressibleSample(seedRng, 3000), { blockSize: 65536, blockChecksum: true, contentSize: false }),
       frame({ linked: true, contentChecksum: true }, [[Uint8Array.from([0x6d, ...enc.encode('hello '), 6, 0, 0x70, ...enc.encode(', world')]), false]], enc.encode('hello hello hello hello, world')),
       Uint8Array.from([...u32(0x184c2102), ...u32(4), 0x30, 0x61, 0x62, 0x63]),
       Uint8Array.from([...u32(0x184d2a50), ...u32(2), 1, 2, ...lz4Compress(enc.encode('x'))]),

@@ -12,7 +12,7 @@ import { compress, decompress, decompressStream } from '../../src/shared/compres
 import { isRepokitError } from '../../src/shared/errors.js';
 import { crc32, lzipDictByte, lzipDictSize } from '../../src/shared/lzip.js';
 import { writeTar } from '../../src/shared/tar.js';
-import { Prng, caseSeed, describeThrown, flipBits, formatFailures, fuzzConfig, insertBytes, overwriteBytes, removeBytes, truncateAt, type FuzzFailure, type Log } from '../helpers/fuzz.js';
+import { Prng, caseSeed, compressibleSample, describeThrown, flipBits, formatFailures, fuzzConfig, insertBytes, overwriteBytes, removeBytes, truncateAt, type FuzzFailure, type Log } from '../helpers/fuzz.js';
 import { rpmErrorAsync } from '../helpers/errors.js';
 import { isCi, missingToolNote, runTool } from './tools.js';
 
@@ -29,26 +29,8 @@ const lzmaReason: string | null = await compress(new Uint8Array(1), 'lzip').then
 );
 const lzmaNote = lzmaReason === null ? '' : ` (skipped: ${lzmaReason})`;
 
-function sample(rng: Prng, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let i = 0;
-  while (i < n) {
-    const kind = rng.int(4);
-    const len = Math.min(n - i, 1 + rng.int(kind === 3 ? 5000 : 300));
-    if (kind === 0) for (let k = 0; k < len; k++) out[i + k] = 0x61 + rng.int(6);
-    else if (kind === 1) out.fill(rng.int(256), i, i + len);
-    else if (kind === 2) for (let k = 0; k < len; k++) out[i + k] = rng.int(256);
-    else if (i > 0) {
-      const from = rng.int(i);
-      for (let k = 0; k < len; k++) out[i + k] = out[from + (k % (i - from))]!;
-    }
-    i += len;
-  }
-  return out;
-}
-
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;
-const data = sample(new Prng(0x1a), 1_300_000);
+const data = compressibleSample(new Prng(0x1a), 1_300_000);
 const CASES: [string, Uint8Array][] = [
   ['empty', new Uint8Array(0)],
   ['1 byte', new Uint8Array([7])],
@@ -192,7 +174,7 @@ describe.skipIf(lzmaNote !== '')(`lzip damaged data and limits${lzmaNote}`, () =
 describe.skipIf(lzmaNote !== '')(`lzip fuzz${lzmaNote}`, () => {
   const cfg = fuzzConfig(0x4c5a4950, 1500, 250);
   it(`mutated members throw only RepokitError and finish (${cfg.cases} cases, seed ${cfg.seed}, ${cfg.source})`, async () => {
-    const seeds = [await compress(sample(new Prng(1), 3000), 'lzip'), await compress(sample(new Prng(2), 30_000), 'lzip', { level: 1 })];
+    const seeds = [await compress(compressibleSample(new Prng(1), 3000), 'lzip'), await compress(compressibleSample(new Prng(2), 30_000), 'lzip', { level: 1 })];
     seeds.push(Buffer.concat([seeds[0]!, seeds[1]!]));
     const failures: FuzzFailure[] = [];
     for (let i = 0; i < cfg.cases; i++) {
@@ -205,7 +187,7 @@ describe.skipIf(lzmaNote !== '')(`lzip fuzz${lzmaNote}`, () => {
         if (k === 0) b = flipBits(rng, b, log);
         else if (k === 1) b = overwriteBytes(rng, b, log);
         else if (k === 2) b = truncateAt(b, rng.int(b.length + 1), log);
-        else if (k === 3) b = insertBytes(b, rng.int(b.length + 1), sample(rng, 1 + rng.int(40)), log);
+        else if (k === 3) b = insertBytes(b, rng.int(b.length + 1), compressibleSample(rng, 1 + rng.int(40)), log);
         else if (k === 4) b = removeBytes(b, rng.int(b.length), 1 + rng.int(40), log);
         else b = overwriteBytes(rng, b, log, Math.max(0, b.length - 20), b.length, 'trailer');
       }

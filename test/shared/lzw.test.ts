@@ -8,30 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { LzwDecoder, lzwCompress, lzwDecompress } from '../../src/shared/lzw.js';
 import { compress, decompress, decompressStream } from '../../src/shared/compression.js';
-import { Prng, caseSeed, flipBits, formatFailures, fuzzConfig, guard, insertBytes, overwriteBytes, removeBytes, truncateAt, type FuzzFailure, type Log } from '../helpers/fuzz.js';
+import { Prng, caseSeed, compressibleSample, flipBits, formatFailures, fuzzConfig, guard, insertBytes, overwriteBytes, removeBytes, truncateAt, type FuzzFailure, type Log } from '../helpers/fuzz.js';
 import { rpmError, rpmErrorAsync } from '../helpers/errors.js';
 import { missingToolNote, runTool } from './tools.js';
 
 const note = missingToolNote('compress', 'uncompress', 'gzip');
-
-/** Mixed data: text, runs, random bytes, repeats at long distances. */
-function sample(rng: Prng, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let i = 0;
-  while (i < n) {
-    const kind = rng.int(4);
-    const len = Math.min(n - i, 1 + rng.int(kind === 3 ? 5000 : 300));
-    if (kind === 0) for (let k = 0; k < len; k++) out[i + k] = 0x61 + rng.int(6);
-    else if (kind === 1) out.fill(rng.int(256), i, i + len);
-    else if (kind === 2) for (let k = 0; k < len; k++) out[i + k] = rng.int(256);
-    else if (i > 0) {
-      const from = rng.int(i);
-      for (let k = 0; k < len; k++) out[i + k] = out[from + (k % (i - from))]!;
-    }
-    i += len;
-  }
-  return out;
-}
 
 function random(rng: Prng, n: number): Uint8Array {
   const out = new Uint8Array(n);
@@ -47,7 +28,7 @@ const CASES: [string, Uint8Array][] = [
   ['repetitive 3 MiB', new TextEncoder().encode('abcabcabd\n'.repeat(300_000))],
   ['zeros 2 MiB', new Uint8Array(2 << 20)],
   ['random 1.5 MiB', random(rng0, 1_500_000)],
-  ['mixed 2 MiB', sample(rng0, 2 << 20)],
+  ['mixed 2 MiB', compressibleSample(rng0, 2 << 20)],
 ];
 
 /** `compress` exits 2 when the output is not smaller (a warning); -f still writes it. */
@@ -86,7 +67,7 @@ describe.skipIf(note !== '')(`compress (.Z) interop with ncompress and gzip${not
   });
 
   it('every code width 10..16 both ways (compress -b); -b9 is refused (ncompress cannot read its own)', () => {
-    const data = sample(new Prng(9), 300_000);
+    const data = compressibleSample(new Prng(9), 300_000);
     expect(rpmError(() => lzwCompress(data, 9)).code).toBe('INVALID_ARGUMENT');
     // Short 9-bit streams (fewer than 256 codes) are fine for everyone, and for us.
     const short = new TextEncoder().encode('hello hello hello');
@@ -214,7 +195,7 @@ describe('compress (.Z) decoder on hand-made streams', () => {
   it('round-trips random data of many sizes through our own encoder and decoder', () => {
     const rng = new Prng(77);
     for (let i = 0; i < 60; i++) {
-      const data = sample(rng, rng.int(i < 30 ? 600 : 200_000));
+      const data = compressibleSample(rng, rng.int(i < 30 ? 600 : 200_000));
       const z = lzwCompress(data, 10 + rng.int(7));
       expect(Buffer.compare(decodeChunked(z, 1 + rng.int(3000)), data), `case ${i}`).toBe(0);
     }
@@ -224,7 +205,7 @@ describe('compress (.Z) decoder on hand-made streams', () => {
 describe('compress (.Z) fuzz', () => {
   const cfg = fuzzConfig(0x1f9d, 10_000, 1_500);
   it(`mutated streams throw only RepokitError and finish (${cfg.cases} cases, seed ${cfg.seed}, ${cfg.source})`, () => {
-    const seeds = [lzwCompress(sample(new Prng(1), 3000)), lzwCompress(sample(new Prng(2), 40_000), 12), lzwCompress(random(new Prng(3), 5000), 10)];
+    const seeds = [lzwCompress(compressibleSample(new Prng(1), 3000)), lzwCompress(compressibleSample(new Prng(2), 40_000), 12), lzwCompress(random(new Prng(3), 5000), 10)];
     const failures: FuzzFailure[] = [];
     for (let i = 0; i < cfg.cases; i++) {
       const rng = new Prng(caseSeed(cfg.seed, i));
