@@ -1,7 +1,7 @@
 /**
  * `repokit validate PATH...`: detect what each file is by content and validate it strictly
- * (the library's validateBytes / validatePath), printing one line per problem and one summary
- * line per file.
+ * (the library's validateBytes / validatePath), printing one line per problem (error or
+ * warning) and one summary line per file. Warnings fail the run only with --warnings-as-errors.
  */
 import { open, readdir } from 'node:fs/promises';
 import { lstatSync, statSync } from 'node:fs';
@@ -19,6 +19,7 @@ const STDIN_NAME = '<stdin>';
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'json', help: 'print one JSON array of {path, kind, ok, problems}' },
   { name: 'kind', value: 'KIND', choices: VALIDATABLE_KINDS, help: 'validate every file as KIND instead of detecting it' },
+  { name: 'warnings-as-errors', help: 'a warning makes its file fail too (exit status 1)' },
 ];
 
 export const VALIDATE_HELP = `Usage: repokit validate [options] PATH...
@@ -37,12 +38,15 @@ A directory validates the regular files directly inside it (not its subdirectori
 symbolic links), in name order; files in it that are none of the kinds are listed as skipped.
 PATH may be '-' for standard input.
 
-Output: one line per problem, 'FILE:LINE:COL: CODE: message' for text positions,
-'FILE@OFFSET: CODE: message' for byte offsets, with ' (member NAME)' after FILE for a
-problem inside an archive member; then 'FILE: ok (KIND)' or 'FILE: N problems (KIND)'.
+Output: one line per problem, 'FILE:LINE:COL: SEVERITY: CODE: message' for text positions,
+'FILE@OFFSET: SEVERITY: CODE: message' for byte offsets, with ' (member NAME)' after FILE
+for a problem inside an archive member; SEVERITY is 'error' or 'warning' (something the real
+tools accept or ignore, such as the unsigned desc v1 entries repo-add 6.0 writes without
+%PGPSIG%). Then one summary line per file: 'FILE: ok (KIND)', 'FILE: ok, M warnings (KIND)',
+or 'FILE: N errors, M warnings (KIND)' when it fails.
 
-Exit status: 0 every file valid, 1 a problem in any file (or a file of unknown kind, or one
-that cannot be read), 2 usage error.
+Exit status: 0 no file has an error (warnings are allowed unless --warnings-as-errors), 1 a
+file has one (a file of unknown kind, or one that cannot be read, is one too), 2 usage error.
 `;
 
 /** Word-wrap one paragraph to the help texts' width (96 columns). */
@@ -67,6 +71,11 @@ interface FileReport {
   skipped?: boolean;
 }
 
+/** Whether a file passes: no errors, and with --warnings-as-errors no warnings either. */
+function passes(r: FileReport, warningsAsErrors: boolean): boolean {
+  return warningsAsErrors ? r.ok && r.problems.length === 0 : r.ok;
+}
+
 /** `repokit validate ...` */
 export async function validateCommand(argv: readonly string[], ctx: Context): Promise<number> {
   const p = parseArgs(argv, OPTIONS, 'validate');
@@ -77,12 +86,13 @@ export async function validateCommand(argv: readonly string[], ctx: Context): Pr
   if (p.positionals.length === 0) throw new UsageError('missing PATH (a file or a directory to validate)', 'validate');
   if (p.positionals.filter((f) => f === '-').length > 1) throw new UsageError("'-' (standard input) can be given only once", 'validate');
   const json = p.options.has('json');
+  const warningsAsErrors = p.options.has('warnings-as-errors');
   const kindOption = p.options.get('kind');
   const kind = typeof kindOption === 'string' ? (kindOption as FileKind) : undefined;
   const reports: FileReport[] = [];
   const emit = (r: FileReport): void => {
     reports.push(r);
-    if (!json) ctx.io.out(formatReport(r));
+    if (!json) ctx.io.out(formatReport(r, warningsAsErrors));
   };
   for (const arg of p.positionals) {
     if (arg === '-') {
@@ -105,8 +115,10 @@ export async function validateCommand(argv: readonly string[], ctx: Context): Pr
       emit(r);
     }
   }
-  if (json) ctx.io.out(toJson(reports.filter((r) => r.skipped !== true).map(({ path, kind: k, ok, problems }) => ({ path, kind: k, ok, problems }))));
-  return reports.every((r) => r.ok || r.skipped === true) ? 0 : 1;
+  const validated = reports.filter((r) => r.skipped !== true);
+  // --json's ok is the file's verdict under this command line (warnings fail with the flag).
+  if (json) ctx.io.out(toJson(validated.map((r) => ({ path: r.path, kind: r.kind, ok: passes(r, warningsAsErrors), problems: r.problems }))));
+  return validated.every((r) => passes(r, warningsAsErrors)) ? 0 : 1;
 }
 
 /** The regular files directly in `dir` (no symlinks, no subdirectories), by name. */
@@ -135,7 +147,7 @@ async function validateOne(path: string, kind: FileKind | undefined, inDirectory
     return { path, ...r };
   } catch (e) {
     if (!isRepokitError(e)) throw e;
-    return { path, kind: 'unknown', ok: false, problems: [{ code: e.code, message: e.detail }] };
+    return { path, kind: 'unknown', ok: false, problems: [{ code: e.code, severity: 'error', message: e.detail }] };
   }
 }
 
@@ -160,7 +172,7 @@ export function problemLocation(path: string, problem: ValidationProblem): strin
 }
 
 /** The text lines of one file's report. */
-export function formatReport(r: FileReport): string {
+export function formatReport(r: FileReport, warningsAsErrors = false): string {
   const path = visible(r.path);
   if (r.skipped === true) return `${path}: skipped (unknown kind)\n`;
   let out = '';
@@ -168,9 +180,13 @@ export function formatReport(r: FileReport): string {
     // "Missing section: %PGPSIG%" names its section already.
     const named = problem.section?.startsWith('%') === true && problem.message.includes(problem.section);
     const section = problem.section !== undefined && !named ? `${problem.section}: ` : '';
-    out += `${visible(problemLocation(r.path, problem))}: ${problem.code}: ${visible(oneLine(section + problem.message))}\n`;
+    out += `${visible(problemLocation(r.path, problem))}: ${problem.severity}: ${problem.code}: ${visible(oneLine(section + problem.message))}\n`;
   }
-  const n = r.problems.length;
-  out += n === 0 ? `${path}: ok (${r.kind})\n` : `${path}: ${n} problem${n === 1 ? '' : 's'} (${r.kind})\n`;
+  const errors = r.problems.filter((q) => q.severity === 'error').length;
+  const warnings = r.problems.length - errors;
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const counts = [errors > 0 ? count(errors, 'error') : '', warnings > 0 ? count(warnings, 'warning') : ''].filter((c) => c !== '');
+  const verdict = passes(r, warningsAsErrors) ? ['ok', ...counts] : counts;
+  out += `${path}: ${verdict.join(', ')} (${r.kind})\n`;
   return out;
 }

@@ -15,4 +15,5 @@ export {
   type ValidationProblem,
   type ValidationProblemCode,
   type ValidationResult,
+  type ValidationSeverity,
 } from './validate.js';

@@ -50,9 +50,19 @@ export const VALIDATE_PROBLEM_CODES = {
 /** The code of a {@link ValidationProblem}. */
 export type ValidationProblemCode = ErrorCode | keyof typeof VALIDATE_PROBLEM_CODES;
 
+/**
+ * How bad a problem is. An `'error'` makes the file invalid; a `'warning'` does not: every
+ * `VALIDATE_WARNING`, and the strict rules that the real tools' own output breaks while the
+ * real consumer accepts it (`Missing section: %PGPSIG%` in the unsigned desc v1 entries
+ * repo-add ≤ 6.0 writes).
+ */
+export type ValidationSeverity = 'error' | 'warning';
+
 /** One problem, with where it is (every position field is optional). */
 export interface ValidationProblem {
   code: ValidationProblemCode;
+  /** `'error'` makes the result not ok; `'warning'` does not. */
+  severity: ValidationSeverity;
   /** What is wrong, without the position. */
   message: string;
   /** 1-based line (text formats; inside `member` when that is set). */
@@ -67,10 +77,13 @@ export interface ValidationProblem {
   member?: string;
 }
 
+/** Where a problem is: its optional position fields. */
+type Where = Omit<ValidationProblem, 'code' | 'severity' | 'message'>;
+
 /** What {@link validateBytes} and {@link validatePath} return. */
 export interface ValidationResult {
   kind: FileKind;
-  /** No problems. */
+  /** No problem of severity `'error'` (warnings allowed). */
   ok: boolean;
   problems: ValidationProblem[];
 }
@@ -116,7 +129,7 @@ export async function validateBytes(bytes: Uint8Array, options: ValidateOptions 
     if (!isRepokitError(e)) throw e;
     p.error(e);
   }
-  return { kind, ok: problems.length === 0, problems };
+  return { kind, ok: problems.every((q) => q.severity !== 'error'), problems };
 }
 
 /**
@@ -140,7 +153,7 @@ export async function validatePath(path: string, options: ValidatePathOptions = 
       const head = new Uint8Array(DETECT_HEAD_BYTES);
       const { bytesRead } = await fh.read(head, 0, head.length, 0);
       const kind = options.kind ?? (await detectFileKind(head.subarray(0, bytesRead), path));
-      return { kind, ok: false, problems: [{ code: 'LIMIT_EXCEEDED', message: `the file is ${st.size} bytes, more than the limit of ${max}` }] };
+      return { kind, ok: false, problems: [{ code: 'LIMIT_EXCEEDED', severity: 'error', message: `the file is ${st.size} bytes, more than the limit of ${max}` }] };
     }
     const b = await fh.readFile();
     bytes = new Uint8Array(b.buffer, b.byteOffset, b.length);
@@ -186,8 +199,8 @@ export const VALIDATABLE_KINDS: readonly FileKind[] = FILE_KINDS.filter((k) => k
 class Problems {
   constructor(readonly list: ValidationProblem[]) {}
 
-  add(code: ValidationProblemCode, message: string, where: Omit<ValidationProblem, 'code' | 'message'> = {}): void {
-    const p: ValidationProblem = { code, message };
+  add(code: ValidationProblemCode, message: string, where: Where = {}, severity: ValidationSeverity = code === 'VALIDATE_WARNING' ? 'warning' : 'error'): void {
+    const p: ValidationProblem = { code, severity, message };
     if (where.line !== undefined) p.line = where.line;
     if (where.column !== undefined) p.column = where.column;
     if (where.offset !== undefined) p.offset = where.offset;
@@ -206,7 +219,7 @@ class Problems {
       this.violations(e.violations);
       return;
     }
-    const where: Omit<ValidationProblem, 'code' | 'message'> = {};
+    const where: Where = {};
     if (e.line !== undefined) where.line = e.line;
     if (e.column !== undefined) where.column = e.column;
     if (e.offset !== undefined) where.offset = e.offset;
@@ -217,12 +230,13 @@ class Problems {
   /** ALPM issues; `member` names the entry member they are in (their own `file` label is replaced). */
   issues(code: ErrorCode, issues: readonly AlpmIssue[], member?: string): void {
     for (const i of issues) {
-      const where: Omit<ValidationProblem, 'code' | 'message'> = {};
+      const where: Where = {};
       if (i.line !== undefined) where.line = i.line;
       if (i.column !== undefined) where.column = i.column;
       if (i.section !== undefined) where.section = i.section;
       if (member !== undefined) where.member = member;
-      this.add(code, i.message, where);
+      if (code === 'ALPM_BAD_DESC' && isUnsignedV1(i)) this.add(code, UNSIGNED_V1_MESSAGE, where, 'warning');
+      else this.add(code, i.message, where);
     }
   }
 
@@ -255,6 +269,18 @@ class Problems {
     }
   }
 }
+
+/**
+ * The one strict desc rule that repo-add's own output breaks: desc v1 (it has `%MD5SUM%`)
+ * requires `%PGPSIG%`, but repo-add ≤ 6.0 writes v1 entries without it for every package that
+ * has no `.sig`, and pacman reads them. A warning, then, not an error.
+ */
+function isUnsignedV1(i: AlpmIssue): boolean {
+  return i.line === undefined && i.message === 'Missing section: %PGPSIG% (required in desc version 1)';
+}
+
+const UNSIGNED_V1_MESSAGE =
+  'Missing section: %PGPSIG% (required in desc version 1; repo-add 6.0 and older leave it out for packages without a .sig, and pacman accepts that)';
 
 type Check = (bytes: Uint8Array, p: Problems, options: ValidateOptions) => Promise<void> | void;
 
@@ -392,13 +418,13 @@ async function checkAlpmDb(bytes: Uint8Array, p: Problems, options: ValidateOpti
 // ---------------------------------------------------------------------------------------------
 // XBPS
 
-function checkPkgver(pkgver: string, p: Problems, where: Omit<ValidationProblem, 'code' | 'message'>): void {
+function checkPkgver(pkgver: string, p: Problems, where: Where): void {
   if (tryParsePkgver(pkgver) === undefined) p.add('XBPS_BAD_PKGVER', `pkgver ${JSON.stringify(pkgver)} is not name-version_revision`, where);
 }
 
 /** props.plist (or an index entry): readProps' type checks, a valid pkgver, pkgname/version agreeing with it. */
 function checkPropsDict(dict: PlistDict, p: Problems, member: string | undefined, section?: string): void {
-  const where: Omit<ValidationProblem, 'code' | 'message'> = {};
+  const where: Where = {};
   if (member !== undefined) where.member = member;
   if (section !== undefined) where.section = section;
   let props: ReturnType<typeof readProps> | undefined;
@@ -533,7 +559,7 @@ async function checkRelease(bytes: Uint8Array, p: Problems, options: ValidateOpt
   if (release === undefined) return;
   const md5Line = lineOf(bytes, 'MD5Sum:');
   const b2Line = lineOf(bytes, 'BLAKE2b:');
-  const lineWhere = (line: number | undefined, section: string): Omit<ValidationProblem, 'code' | 'message'> => (line === undefined ? { section } : { line, section });
+  const lineWhere = (line: number | undefined, section: string): Where => (line === undefined ? { section } : { line, section });
   const isGlobal = release.fields.has('MD5Sum') || release.fields.has('Suite') || release.fields.has('Components');
   const required = isGlobal ? ['Origin', 'Label', 'MD5Sum'] : ['Archive', 'Component', 'Origin', 'Label', 'Architecture'];
   for (const f of required) if (!release.fields.has(f)) p.add('APTRPM_BAD_RELEASE', `no ${f} field (genbasedir writes it${f === 'MD5Sum' ? '; apt checks nothing without it' : ''})`, { section: f });

@@ -1,6 +1,7 @@
 /**
  * `repokit validate`, run in-process: the exact lines for small hand-written broken files, the
- * JSON shape, directories, standard input, and the exit statuses.
+ * JSON shape, directories, standard input, warnings against errors (--warnings-as-errors), and
+ * the exit statuses.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,14 @@ beforeAll(() => {
   writeFileSync(f('sub/foo.sig'), new Uint8Array([0x89, 0x01, 0x33, 0x04, 0x00]));
   mkdirSync(f('sub/nested'));
   writeFileSync(f('sub/nested/desc'), 'broken');
+  // Files with warnings and no errors: an ignored repod.conf key, an unsigned desc v1 as repo-add 6.0 writes it.
+  mkdirSync(f('warn'));
+  writeFileSync(f('warn/repod.conf'), '[[repositories]]\nname = "core"\narchitecture = "x86_64"\nfoo = 1\n');
+  const v1: [string, string][] = [
+    ['FILENAME', 'ok-1.0-1-any.pkg.tar.zst'], ['NAME', 'ok'], ['BASE', 'ok'], ['VERSION', '1.0-1'], ['CSIZE', '1'], ['ISIZE', '1'],
+    ['MD5SUM', 'cd'.repeat(16)], ['SHA256SUM', 'ab'.repeat(32)], ['ARCH', 'any'], ['BUILDDATE', '1'], ['PACKAGER', 'me'],
+  ];
+  writeFileSync(f('warn/desc'), v1.map(([k, v]) => `%${k}%\n${v}\n\n`).join(''));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -40,12 +49,12 @@ describe('repokit validate', () => {
     expect(r.err).toBe('');
     const p = f('desc');
     expect(r.out.split('\n').slice(0, 4)).toEqual([
-      `${p}:2: ALPM_BAD_DESC: %NAME%: invalid package name "foo bar"`,
-      `${p}:4: ALPM_BAD_DESC: Duplicate section: %NAME% (first on line 1)`,
-      `${p}:8: ALPM_BAD_DESC: %CSIZE%: "big" is not a non-negative integer`,
-      `${p}: ALPM_BAD_DESC: Missing section: %FILENAME% (required in desc version 2)`,
+      `${p}:2: error: ALPM_BAD_DESC: %NAME%: invalid package name "foo bar"`,
+      `${p}:4: error: ALPM_BAD_DESC: Duplicate section: %NAME% (first on line 1)`,
+      `${p}:8: error: ALPM_BAD_DESC: %CSIZE%: "big" is not a non-negative integer`,
+      `${p}: error: ALPM_BAD_DESC: Missing section: %FILENAME% (required in desc version 2)`,
     ]);
-    expect(r.out.endsWith(`${p}: 11 problems (alpm-desc)\n`)).toBe(true);
+    expect(r.out.endsWith(`${p}: 11 errors (alpm-desc)\n`)).toBe(true);
   });
 
   it('a .PKGINFO, a plist, a repod.conf and a release', async () => {
@@ -53,16 +62,16 @@ describe('repokit validate', () => {
     expect(r.status).toBe(1);
     expect(r.out).toBe(
       [
-        `${f('.PKGINFO')}:4: ALPM_BAD_PKGINFO: pkgver: version "1.0" has no pkgrel (expected [epoch:]pkgver-pkgrel)`,
-        `${f('.PKGINFO')}:11: ALPM_BAD_PKGINFO: depend: missing version after >= in "bar>="`,
-        `${f('.PKGINFO')}: 2 problems (pkginfo)`,
-        `${f('props.plist')}:5:19: XBPS_PLIST_SYNTAX: expected </string> but found </strin>`,
-        `${f('props.plist')}: 1 problem (plist)`,
-        `${f('repod.conf')}: REPOD_INVALID_CONFIG: repositories[0].architecture (repository #0 'core'): value is not a valid enumeration member; permitted: 'aarch64', 'any', 'arm', 'armv6h', 'armv7h', 'i486', 'i686', 'pentium4', 'riscv32', 'riscv64', 'x86_64', 'x86_64_v2', 'x86_64_v3', 'x86_64_v4'`,
-        `${f('repod.conf')}: VALIDATE_WARNING: repositories[0].foo (repository #0 'core'): unknown key (ignored, as by repod)`,
-        `${f('repod.conf')}: 2 problems (repod-conf)`,
-        `${f('release')}:3: APTRPM_BAD_RELEASE: MD5Sum: "0123" is not a 32-digit hex hash`,
-        `${f('release')}: 1 problem (aptrpm-release)`,
+        `${f('.PKGINFO')}:4: error: ALPM_BAD_PKGINFO: pkgver: version "1.0" has no pkgrel (expected [epoch:]pkgver-pkgrel)`,
+        `${f('.PKGINFO')}:11: error: ALPM_BAD_PKGINFO: depend: missing version after >= in "bar>="`,
+        `${f('.PKGINFO')}: 2 errors (pkginfo)`,
+        `${f('props.plist')}:5:19: error: XBPS_PLIST_SYNTAX: expected </string> but found </strin>`,
+        `${f('props.plist')}: 1 error (plist)`,
+        `${f('repod.conf')}: error: REPOD_INVALID_CONFIG: repositories[0].architecture (repository #0 'core'): value is not a valid enumeration member; permitted: 'aarch64', 'any', 'arm', 'armv6h', 'armv7h', 'i486', 'i686', 'pentium4', 'riscv32', 'riscv64', 'x86_64', 'x86_64_v2', 'x86_64_v3', 'x86_64_v4'`,
+        `${f('repod.conf')}: warning: VALIDATE_WARNING: repositories[0].foo (repository #0 'core'): unknown key (ignored, as by repod)`,
+        `${f('repod.conf')}: 1 error, 1 warning (repod-conf)`,
+        `${f('release')}:3: error: APTRPM_BAD_RELEASE: MD5Sum: "0123" is not a 32-digit hex hash`,
+        `${f('release')}: 1 error (aptrpm-release)`,
         '',
       ].join('\n'),
     );
@@ -73,7 +82,7 @@ describe('repokit validate', () => {
     expect(r.status).toBe(1);
     expect(JSON.parse(r.out)).toEqual([
       { path: f('sub/ok.PKGINFO'), kind: 'pkginfo', ok: true, problems: [] },
-      { path: f('props.plist'), kind: 'plist', ok: false, problems: [{ code: 'XBPS_PLIST_SYNTAX', message: 'expected </string> but found </strin>', line: 5, column: 19, offset: expect.any(Number) }] },
+      { path: f('props.plist'), kind: 'plist', ok: false, problems: [{ code: 'XBPS_PLIST_SYNTAX', severity: 'error', message: 'expected </string> but found </strin>', line: 5, column: 19, offset: expect.any(Number) }] },
     ]);
     const ok = await cli(['validate', '--json', f('sub/ok.PKGINFO')]);
     expect(ok.status).toBe(0);
@@ -89,14 +98,46 @@ describe('repokit validate', () => {
     const r = await cli(['validate', f('sub/foo.sig'), f('missing')]);
     expect(r.status).toBe(1);
     expect(r.out).toBe(
-      `${f('sub/foo.sig')}: VALIDATE_UNKNOWN_KIND: not a file repokit can validate (none of rpm, alpm-package, alpm-db, alpm-desc, pkginfo, buildinfo, xbps-package, xbps-repodata, plist, aptrpm-pkglist, aptrpm-srclist, aptrpm-release, repod-conf)\n` +
-        `${f('sub/foo.sig')}: 1 problem (unknown)\n` +
-        `${f('missing')}: IO_ERROR: cannot open: ENOENT\n${f('missing')}: 1 problem (unknown)\n`,
+      `${f('sub/foo.sig')}: error: VALIDATE_UNKNOWN_KIND: not a file repokit can validate (none of rpm, alpm-package, alpm-db, alpm-desc, pkginfo, buildinfo, xbps-package, xbps-repodata, plist, aptrpm-pkglist, aptrpm-srclist, aptrpm-release, repod-conf)\n` +
+        `${f('sub/foo.sig')}: 1 error (unknown)\n` +
+        `${f('missing')}: error: IO_ERROR: cannot open: ENOENT\n${f('missing')}: 1 error (unknown)\n`,
     );
     const stdin = await cli(['validate', '-'], new TextEncoder().encode('%FILES%\nusr/\nusr/bin/\n'));
     expect(stdin).toEqual({ status: 0, out: '<stdin>: ok (alpm-desc)\n', err: '' });
     const forced = await cli(['validate', '--kind', 'buildinfo', f('sub/ok.PKGINFO')]);
     expect(forced.out).toMatch(/ALPM_BAD_BUILDINFO/);
+  });
+
+  it('warnings are printed and counted but pass; --warnings-as-errors makes them fail', async () => {
+    const conf = f('warn/repod.conf');
+    const desc = f('warn/desc');
+    const warning = `${conf}: warning: VALIDATE_WARNING: repositories[0].foo (repository #0 'core'): unknown key (ignored, as by repod)`;
+    const pgpsig = `${desc}: warning: ALPM_BAD_DESC: Missing section: %PGPSIG% (required in desc version 1; repo-add 6.0 and older leave it out for packages without a .sig, and pacman accepts that)`;
+    const r = await cli(['validate', conf, desc]);
+    expect(r).toEqual({ status: 0, out: `${warning}\n${conf}: ok, 1 warning (repod-conf)\n${pgpsig}\n${desc}: ok, 1 warning (alpm-desc)\n`, err: '' });
+    const strict = await cli(['validate', '--warnings-as-errors', conf, desc]);
+    expect(strict).toEqual({ status: 1, out: `${warning}\n${conf}: 1 warning (repod-conf)\n${pgpsig}\n${desc}: 1 warning (alpm-desc)\n`, err: '' });
+    // The flag changes nothing for a file without warnings.
+    expect(await cli(['validate', '--warnings-as-errors', f('sub/ok.PKGINFO')])).toEqual({ status: 0, out: `${f('sub/ok.PKGINFO')}: ok (pkginfo)\n`, err: '' });
+    // A directory of warnings only passes too.
+    expect((await cli(['validate', f('warn')])).status).toBe(0);
+    expect((await cli(['validate', '--warnings-as-errors', f('warn')])).status).toBe(1);
+  });
+
+  it('--json: every problem has its severity; ok is "no errors", or "no problems" with --warnings-as-errors', async () => {
+    const conf = f('warn/repod.conf');
+    const problem = { code: 'VALIDATE_WARNING', severity: 'warning', section: "repositories[0].foo (repository #0 'core')", message: 'unknown key (ignored, as by repod)' };
+    const r = await cli(['validate', '--json', conf, f('repod.conf')]);
+    expect(r.status).toBe(1);
+    const [warned, failed] = JSON.parse(r.out) as { ok: boolean; problems: { severity: string }[] }[];
+    expect(warned).toEqual({ path: conf, kind: 'repod-conf', ok: true, problems: [problem] });
+    expect(failed!.ok).toBe(false);
+    expect(failed!.problems.map((p) => p.severity)).toEqual(['error', 'warning']);
+    const alone = await cli(['validate', '--json', conf]);
+    expect(alone.status).toBe(0);
+    const strict = await cli(['validate', '--json', '--warnings-as-errors', conf]);
+    expect(strict.status).toBe(1);
+    expect(JSON.parse(strict.out)).toEqual([{ path: conf, kind: 'repod-conf', ok: false, problems: [problem] }]);
   });
 
   it('usage errors exit 2', async () => {

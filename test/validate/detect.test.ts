@@ -5,14 +5,14 @@
  * for the documented tie-breaks (empty files, .PKGINFO vs .BUILDINFO with shared keys, pkgdb
  * plists), which are tested on their own.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { DETECT_HEAD_BYTES, detectFileKind, detectUncompressedKind, FILE_KINDS } from '../../src/validate/index.js';
 import { compress } from '../../src/shared/compression.js';
 import { toHex } from '../../src/shared/bytes.js';
 import { Prng } from '../helpers/fuzz.js';
 import { SKIP_CORPUS, corpusFiles, expectedKind } from './corpus.js';
-import { HAVE_ALPM_TOOLS, makeAlpmFiles, makeOtherFiles, tempDir, type MadeFile } from './made.js';
+import { HAVE_ALPM_TOOLS, useMadeFiles } from './made.js';
 
 const head = (path: string): Uint8Array => readFileSync(path).subarray(0, DETECT_HEAD_BYTES);
 
@@ -32,14 +32,7 @@ describe(`the shared corpus${SKIP_CORPUS}`, () => {
 });
 
 describe(`files made here (makepkg, repo-add, bsdtar${HAVE_ALPM_TOOLS ? '' : ': skipped, tools missing'}; repokit's writers)`, () => {
-  let dir: string;
-  let made: MadeFile[] = [];
-  beforeAll(async () => {
-    dir = tempDir();
-    made = await makeOtherFiles(dir);
-    if (HAVE_ALPM_TOOLS) made.push(...(await makeAlpmFiles(dir)));
-  }, 600_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const made = useMadeFiles();
 
   it('cover every kind (pacman kinds only with the tools)', () => {
     const kinds = new Set(made.map((m) => m.kind));

@@ -6,9 +6,10 @@
  * fixtures/rpm; a repod.conf by hand.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { SAMPLE_PKGBUILDS, buildPackages, makepkgVersion, toolAvailable } from '../helpers/makepkg.js';
 import { compress, type Compression } from '../../src/shared/compression.js';
 import { writeTar } from '../../src/shared/tar.js';
@@ -111,6 +112,25 @@ export async function makeOtherFiles(dir: string): Promise<MadeFile[]> {
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'repokit-validate-'));
+}
+
+/**
+ * For a describe block: make the files of {@link makeOtherFiles} (and of {@link makeAlpmFiles} when
+ * the pacman tools are here) in a temporary directory before its tests and remove them after. The
+ * returned list is filled by the time the tests run.
+ */
+export function useMadeFiles(): readonly MadeFile[] {
+  const made: MadeFile[] = [];
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = tempDir();
+    made.push(...(await makeOtherFiles(dir)));
+    if (HAVE_ALPM_TOOLS) made.push(...(await makeAlpmFiles(dir)));
+  }, 600_000);
+  afterAll(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  return made;
 }
 
 export { readFileSync };
