@@ -4,9 +4,11 @@
  * (which hands anything unusual to `decodeEntry`) must give exactly what `fastPath: false` gives —
  * the same entries with the same keys in the same order, the same warnings, or the same error.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyDescEntry, encodeDesc, type DescEntry } from '../../src/alpm/codecs.js';
-import { parseSyncDbTar, syncDbTar, type SyncDbWriteEntry } from '../../src/alpm/database.js';
+import { parseSyncDbTar, readSyncDb, syncDbTar, type SyncDbWriteEntry } from '../../src/alpm/database.js';
 import { scanPlainTar, SYNC_DB_LIMITS } from '../../src/alpm/sync-db-read.js';
 import { isRepokitError } from '../../src/shared/errors.js';
 import { writeTar } from '../../src/shared/tar.js';
@@ -201,5 +203,23 @@ describe('the chunked desc decoding', () => {
     const db = JSON.parse(agree(tar)) as { entries: { name: string; entry: DescEntry }[] };
     expect(db.entries).toHaveLength(700);
     expect(db.entries.find((e) => e.name === 'p350')!.entry.files).toEqual([...files].sort());
+  });
+});
+
+const CORPUS = new URL('../../../shared/corpus/alpm/', import.meta.url).pathname;
+/** Every sync database in the corpus, by name (`<repo>.db.tar[.<compression>]`, `<repo>.files.tar[.<compression>]`). */
+function corpusDbs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return corpusDbs(p);
+    return /\.(db|files)\.tar(\.(gz|xz|zst|bz2|lz4|lz|lzo|Z|lrz))?$/.test(f) ? [p] : [];
+  });
+}
+const dbs = corpusDbs(CORPUS);
+describe.skipIf(dbs.length === 0)(`every sync database of the corpus (${dbs.length}${dbs.length === 0 ? `; skipped: ${CORPUS} is absent` : ''})`, () => {
+  it.each(dbs.map((p) => [p.slice(CORPUS.length), p]))('%s: the fast paths give what the general path gives', async (_, path) => {
+    const either = (p: Promise<unknown>) => p.then((db) => JSON.stringify(db), (e: unknown) => (isRepokitError(e) ? `${e.code}: ${e.message}` : `not a RepokitError: ${String(e)}`));
+    expect(await either(readSyncDb(path))).toBe(await either(readSyncDb(path, { fastPath: false })));
   });
 });
