@@ -20,6 +20,7 @@ import { nodeBuiltin } from '../shared/input.js';
 import { concatBytes, toHex } from '../shared/bytes.js';
 import { parseRpm, readRpm, readRpmSync, type Header, type RpmPackage } from '../rpm/index.js';
 import { withLockFile, writeFileAtomic } from '../shared/atomic.js';
+import { loadLzma } from '../shared/compression.js';
 import {
   binaryIndexInOrder,
   checkComponent,
@@ -256,23 +257,14 @@ interface BuiltList {
   xz: Uint8Array[] | null;
 }
 
-type Lzma = typeof import('@napi-rs/lzma');
 /**
  * Bytes of index headers handed to the xz encoder at once: its per-call cost is high for
  * header-sized pieces, and small enough batches keep the work left after the last file small.
  */
 const XZ_BATCH = 256 * 1024;
-let lzma: Promise<Lzma> | undefined;
-async function xzEncoder(): Promise<InstanceType<Lzma['XzCompressor']>> {
-  lzma ??= import('@napi-rs/lzma').then(
-    (m) => ((m as { default?: Lzma }).default?.XzCompressor ? (m as { default: Lzma }).default : m),
-    (e: unknown) => {
-      lzma = undefined;
-      throw new RepokitError('UNSUPPORTED_COMPRESSION', `xz needs the @napi-rs/lzma package and its native binding: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { cause: e });
-    },
-  );
+async function xzEncoder(): Promise<InstanceType<Awaited<ReturnType<typeof loadLzma>>['XzCompressor']>> {
   // genbasedir runs `xz -k`: xz's default preset 6 (also compress()'s in src/shared).
-  return new (await lzma).XzCompressor({ preset: 6 });
+  return new (await loadLzma()).XzCompressor({ preset: 6 });
 }
 
 /** Placeholders of the digests' lengths: headers are encoded before the files are hashed. */

@@ -757,10 +757,17 @@ async function zstdWhole(data: Uint8Array, maxOutput: number, signal: AbortSigna
 
 let lzmaModule: Promise<Lzma> | undefined;
 
+/**
+ * The add-on's name is held in a variable so that bundlers leave it alone: it is a Node add-on,
+ * loaded only when xz or lzip is used, and a browser bundle should neither need it nor its
+ * optional wasm build.
+ */
+const LZMA_PACKAGE = '@napi-rs/lzma';
+
 /** The @napi-rs/lzma module, or UNSUPPORTED_COMPRESSION when it (or its native binding) is missing. */
-async function loadLzma(): Promise<Lzma> {
-  lzmaModule ??= import('@napi-rs/lzma').then(
-    (m) => ((m as { default?: Lzma }).default?.XzCompressor ? (m as { default: Lzma }).default : m),
+export async function loadLzma(): Promise<Lzma> {
+  lzmaModule ??= (import(/* webpackIgnore: true */ /* @vite-ignore */ LZMA_PACKAGE) as Promise<Lzma & { default?: Lzma }>).then(
+    (m): Lzma => (m.default?.XzCompressor ? m.default : m),
     (e: unknown) => {
       lzmaModule = undefined;
       throw new RepokitError('UNSUPPORTED_COMPRESSION', `xz and lzip need the @napi-rs/lzma package and its native binding for this platform: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { cause: e });
