@@ -66,12 +66,13 @@ const TAR_MEMBERS = 8;
 
 /**
  * Detect what a file is from its first bytes: give at least {@link DETECT_HEAD_BYTES} (or the
- * whole file when it is shorter). Compressed inputs (gzip, xz, zstd, bzip2, lz4) are looked into:
- * gzip and zstd decode from any head, but xz, bzip2 and lz4 only once a whole block is there, so
- * for them up to 16 MiB of `head` is used when 64 KiB gave nothing (pass more, or the whole file,
- * to let it see inside). For a compression repokit cannot decode (lzip, lrzip, lzop, `.Z` where
- * the shared decoders lack them), and for a block that does not fit, the name decides (`.pkg.tar.xz` is an `alpm-package`, ...). `name` (a
- * base name or path) is otherwise only a tie-breaker where the content is ambiguous.
+ * whole file when it is shorter). Compressed inputs are looked into with the shared decoders
+ * (every compression pacman reads; lzop and lrzip through their programs): gzip, zstd and .Z
+ * decode from any head, but xz, bzip2, lz4 and lzip only once a whole block (or member) is there,
+ * so for them up to 16 MiB of `head` is used when 64 KiB gave nothing (pass more, or the whole
+ * file, to let it see inside). When the inside cannot be seen (a block that does not fit, a
+ * missing lzop/lrzip program), the name decides (`.pkg.tar.xz` is an `alpm-package`, ...).
+ * `name` (a base name or path) is otherwise only a tie-breaker where the content is ambiguous.
  *
  * Never throws for any input (a RepokitError from a decoder only ends the look inside).
  */

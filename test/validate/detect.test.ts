@@ -13,6 +13,7 @@ import { toHex } from '../../src/shared/bytes.js';
 import { Prng } from '../helpers/fuzz.js';
 import { SKIP_CORPUS, corpusFiles, expectedKind } from './corpus.js';
 import { HAVE_ALPM_TOOLS, useMadeFiles } from './made.js';
+import { hasTool, isCi } from '../shared/tools.js';
 
 const head = (path: string): Uint8Array => readFileSync(path).subarray(0, DETECT_HEAD_BYTES);
 
@@ -117,5 +118,21 @@ describe('content rules and name tie-breaks', () => {
   it('detectUncompressedKind sees compressed bytes as unknown', async () => {
     expect(detectUncompressedKind(await compress(enc('%NAME%\nfoo\n'), 'gzip'))).toBe('unknown');
     expect(detectUncompressedKind(enc('%NAME%\nfoo\n'))).toBe('alpm-desc');
+  });
+});
+
+describe('looking inside every compression pacman reads', () => {
+  // The fixture package's tar, recompressed: detection must see `.PKGINFO` inside, with no name.
+  const tarOf = async (): Promise<Uint8Array> => (await import('../../src/shared/compression.js')).decompress(readFileSync('fixtures/alpm/hello-1.0-1-any.pkg.tar.zst'));
+  const builtIn = ['gzip', 'xz', 'zstd', 'bzip2', 'lz4', 'lzip', 'compress'] as const;
+  it.each(builtIn)('%s', async (c) => {
+    expect(await detectFileKind(await compress(await tarOf(), c))).toBe('alpm-package');
+  });
+  it.each(['lzop', 'lrzip'] as const)(`%s (through its program${hasTool('lzop') && hasTool('lrzip') ? '' : '; skipped where missing'})`, async (c) => {
+    if (!hasTool(c)) {
+      expect(isCi(), `${c} is missing under CI`).toBe(false);
+      return;
+    }
+    expect(await detectFileKind(await compress(await tarOf(), c))).toBe('alpm-package');
   });
 });
