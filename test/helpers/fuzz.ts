@@ -252,6 +252,30 @@ export function removeBytes(b: Uint8Array, at: number, n: number, log: Log): Uin
   return out;
 }
 
+/**
+ * One to three generic byte mutations of `b`: flip bits, overwrite, truncate, insert (bytes from
+ * `insert`), remove; `extra` adds format-specific mutations, picked as often as each generic one.
+ */
+export function mutateBytes(
+  rng: Prng,
+  b: Uint8Array,
+  log: Log,
+  insert: (rng: Prng, n: number) => Uint8Array,
+  extra: readonly ((rng: Prng, b: Uint8Array, log: Log) => Uint8Array)[] = [],
+): Uint8Array {
+  const steps = 1 + rng.int(3);
+  for (let s = 0; s < steps; s++) {
+    const k = rng.int(5 + extra.length);
+    if (k === 0) b = flipBits(rng, b, log);
+    else if (k === 1) b = overwriteBytes(rng, b, log);
+    else if (k === 2) b = truncateAt(b, rng.int(b.length + 1), log);
+    else if (k === 3) b = insertBytes(b, rng.int(b.length + 1), insert(rng, 1 + rng.int(40)), log);
+    else if (k === 4) b = removeBytes(b, rng.int(b.length), 1 + rng.int(40), log);
+    else b = extra[k - 5]!(rng, b, log);
+  }
+  return b;
+}
+
 /** a[0, cutA) followed by b[cutB, end). */
 export function splice(a: Uint8Array, cutA: number, b: Uint8Array, cutB: number, log: Log, what = ''): Uint8Array {
   const pa = Math.max(0, Math.min(a.length, cutA));

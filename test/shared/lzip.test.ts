@@ -12,7 +12,7 @@ import { compress, decompress, decompressStream } from '../../src/shared/compres
 import { isRepokitError } from '../../src/shared/errors.js';
 import { crc32, lzipDictByte, lzipDictSize } from '../../src/shared/lzip.js';
 import { writeTar } from '../../src/shared/tar.js';
-import { Prng, caseSeed, compressibleSample, describeThrown, flipBits, formatFailures, fuzzConfig, insertBytes, overwriteBytes, removeBytes, truncateAt, type FuzzFailure, type Log } from '../helpers/fuzz.js';
+import { Prng, caseSeed, compressibleSample, describeThrown, formatFailures, fuzzConfig, mutateBytes, overwriteBytes, type FuzzFailure, type Log } from '../helpers/fuzz.js';
 import { rpmErrorAsync } from '../helpers/errors.js';
 import { isCi, missingToolNote, runTool } from './tools.js';
 
@@ -180,17 +180,9 @@ describe.skipIf(lzmaNote !== '')(`lzip fuzz${lzmaNote}`, () => {
     for (let i = 0; i < cfg.cases; i++) {
       const rng = new Prng(caseSeed(cfg.seed, i));
       const log: Log = [];
-      let b = seeds[rng.int(seeds.length)]!;
-      const steps = 1 + rng.int(3);
-      for (let s = 0; s < steps; s++) {
-        const k = rng.int(6);
-        if (k === 0) b = flipBits(rng, b, log);
-        else if (k === 1) b = overwriteBytes(rng, b, log);
-        else if (k === 2) b = truncateAt(b, rng.int(b.length + 1), log);
-        else if (k === 3) b = insertBytes(b, rng.int(b.length + 1), compressibleSample(rng, 1 + rng.int(40)), log);
-        else if (k === 4) b = removeBytes(b, rng.int(b.length), 1 + rng.int(40), log);
-        else b = overwriteBytes(rng, b, log, Math.max(0, b.length - 20), b.length, 'trailer');
-      }
+      const b = mutateBytes(rng, seeds[rng.int(seeds.length)]!, log, compressibleSample, [
+        (r, x, l) => overwriteBytes(r, x, l, Math.max(0, x.length - 20), x.length, 'trailer'),
+      ]);
       try {
         await decompress(b, { maxOutput: 1 << 22 });
       } catch (e) {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { LzwDecoder, lzwCompress, lzwDecompress } from '../../src/shared/lzw.js';
 import { compress, decompress, decompressStream } from '../../src/shared/compression.js';
-import { Prng, caseSeed, compressibleSample, flipBits, formatFailures, fuzzConfig, guard, insertBytes, overwriteBytes, removeBytes, truncateAt, type FuzzFailure, type Log } from '../helpers/fuzz.js';
+import { Prng, caseSeed, compressibleSample, formatFailures, fuzzConfig, guard, mutateBytes, type FuzzFailure, type Log } from '../helpers/fuzz.js';
 import { rpmError, rpmErrorAsync } from '../helpers/errors.js';
 import { missingToolNote, runTool } from './tools.js';
 
@@ -210,17 +210,7 @@ describe('compress (.Z) fuzz', () => {
     for (let i = 0; i < cfg.cases; i++) {
       const rng = new Prng(caseSeed(cfg.seed, i));
       const log: Log = [];
-      let b = seeds[rng.int(seeds.length)]!;
-      const steps = 1 + rng.int(3);
-      for (let s = 0; s < steps; s++) {
-        const k = rng.int(5);
-        if (k === 0) b = flipBits(rng, b, log);
-        else if (k === 1) b = overwriteBytes(rng, b, log);
-        else if (k === 2) b = truncateAt(b, rng.int(b.length + 1), log);
-        else if (k === 3) b = insertBytes(b, rng.int(b.length + 1), random(rng, 1 + rng.int(40)), log);
-        else b = removeBytes(b, rng.int(b.length), 1 + rng.int(40), log);
-      }
-      const input = b;
+      const input = mutateBytes(rng, seeds[rng.int(seeds.length)]!, log, random);
       guard(failures, 'lzwDecompress', () => `case ${i}: ${log.join('; ')}`, () => lzwDecompress(input, { maxOutput: 1 << 22 }));
     }
     expect(failures, formatFailures(failures)).toEqual([]);
