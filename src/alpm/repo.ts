@@ -192,6 +192,13 @@ export interface RepoAddOptions extends SyncDbWriteOptions {
   force?: boolean;
   /** Embed `<pkg>.sig` as `%PGPSIG%` when it exists (repo-add ≥ 6.1 `--include-sigs`). */
   includeSigs?: boolean;
+  /**
+   * After the databases are written, delete the package files of the entries that were replaced
+   * (their `%FILENAME%` in the database's directory) and their `.sig` files, as repo-add `-R`
+   * (`--remove`) does. A file name that is not a plain name in that directory, or that is one of
+   * the package files just added, is never deleted.
+   */
+  removeOld?: boolean;
   /** How to wait for the lock (default: fail at once with LOCKED, like repo-add without `-w`). */
   lock?: LockOptions;
   /** Packages read in parallel on the calling thread when `workers` is 0 (default 4). */
@@ -214,6 +221,8 @@ export interface RepoAddOutcome {
   action: 'added' | 'replaced' | 'skipped';
   /** The entry directories it replaced. */
   replaced: string[];
+  /** With `removeOld`: the files deleted from the repository directory (packages and `.sig`s). */
+  removedFiles: string[];
 }
 
 /** Result of {@link repoAdd} and {@link repoRemove}. */
@@ -250,6 +259,7 @@ export async function repoAdd(dbPath: string, packages: readonly string[], optio
     });
     const entries = state.entries;
     const outcomes: RepoAddOutcome[] = [];
+    const oldFiles: { outcome: RepoAddOutcome; filename: string | undefined }[] = [];
     let changed = false;
     for (let i = 0; i < read.length; i++) {
       const pkg = read[i]!;
@@ -263,7 +273,7 @@ export async function repoAdd(dbPath: string, packages: readonly string[], optio
       }
       const same = entries.filter((e) => e.name === fresh.name);
       if (options.onlyIfAbsent === true && same.some((e) => e.dir === fresh.dir)) {
-        outcomes.push({ file, name: fresh.name, version: fresh.version, action: 'skipped', replaced: [] });
+        outcomes.push({ file, name: fresh.name, version: fresh.version, action: 'skipped', replaced: [], removedFiles: [] });
         continue;
       }
       if (options.force !== true) {
@@ -279,12 +289,52 @@ export async function repoAdd(dbPath: string, packages: readonly string[], optio
       const replaced = same.map((e) => e.dir);
       for (let j = entries.length - 1; j >= 0; j--) if (entries[j]!.name === fresh.name) entries.splice(j, 1);
       entries.push(fresh);
-      outcomes.push({ file, name: fresh.name, version: fresh.version, action: replaced.length > 0 ? 'replaced' : 'added', replaced });
+      const outcome: RepoAddOutcome = { file, name: fresh.name, version: fresh.version, action: replaced.length > 0 ? 'replaced' : 'added', replaced, removedFiles: [] };
+      outcomes.push(outcome);
+      if (options.removeOld === true) for (const e of same) oldFiles.push({ outcome, filename: e.entry.filename });
       changed = true;
     }
     const written = changed || !state.hadDb || !state.hadFiles ? await write(p, entries, options) : undefined;
-    return { written, warnings: state.warnings, outcomes };
+    // Only once the new databases are in place: a crash before leaves the old database with its files.
+    const warnings = oldFiles.length > 0 ? [...state.warnings, ...(await removeOldFiles(p.dir, oldFiles, packages, entries))] : state.warnings;
+    return { written, warnings, outcomes };
   }, options.lock ?? {});
+}
+
+/**
+ * repo-add `-R`: delete the replaced entries' package files and their `.sig`s from the repository
+ * directory. Names that would leave it (`/`, `.`, `..`), files that one of the given packages is,
+ * and files that an entry still in the database names are kept. A missing file is no error; a
+ * file that cannot be deleted is a warning (the databases are written by then).
+ */
+async function removeOldFiles(
+  dir: string,
+  old: readonly { outcome: RepoAddOutcome; filename: string | undefined }[],
+  added: readonly string[],
+  kept: readonly SyncDbEntry[],
+): Promise<AlpmIssue[]> {
+  const warnings: AlpmIssue[] = [];
+  const path = nodeBuiltin<NodePath>('node:path');
+  const fs = nodeBuiltin<NodeFsPromises>('node:fs/promises');
+  const real = async (f: string): Promise<string> => fs.realpath(f).catch(() => path.resolve(f));
+  const protectedFiles = new Set(await Promise.all(added.map(real)));
+  const stillNamed = new Set(kept.map((e) => e.entry.filename));
+  for (const { outcome, filename } of old) {
+    if (filename === undefined || filename === '' || filename === '.' || filename === '..' || filename.includes('/') || filename.includes('\0')) continue;
+    if (stillNamed.has(filename)) continue;
+    const target = path.join(dir, filename);
+    if (protectedFiles.has(await real(target))) continue;
+    for (const f of [target, `${target}.sig`]) {
+      try {
+        await fs.unlink(f);
+        outcome.removedFiles.push(f);
+      } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        if (code !== 'ENOENT') warnings.push({ message: `cannot delete the replaced package file (${typeof code === 'string' ? code : String(e)})`, file: f });
+      }
+    }
+  }
+  return warnings;
 }
 
 /** Options of {@link repoRemove}. */

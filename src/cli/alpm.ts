@@ -72,6 +72,7 @@ const ADD_OPTIONS: readonly OptionSpec[] = [
   { name: 'include-sigs', help: 'embed each PKG.sig as %PGPSIG% (binary signatures up to 16 KiB)' },
   { name: 'new', short: 'n', help: 'skip packages whose name and version are already in the database' },
   { name: 'force', help: 'allow replacing a newer version with an older one' },
+  { name: 'remove', short: 'R', help: "delete the replaced packages' files and their .sig files" },
   WAIT_OPTION,
 ];
 
@@ -87,7 +88,8 @@ of the old database (DB.sig, <repo>.db.sig, ...) are deleted: sign the new one a
 Options:
 ${formatOptions(ADD_OPTIONS)}
 
-Prints one line per package: 'added', 'replaced' or 'skipped', then name and version.
+Prints one line per package: 'added', 'replaced' or 'skipped', then name and version; with
+--remove, a 'removed FILE' line for each file deleted.
 Exit status: 0 success, 1 if a package or the database could not be read or written
 (nothing is changed then), 2 for a usage error.
 `;
@@ -107,6 +109,7 @@ async function add(argv: readonly string[], ctx: Context): Promise<number> {
       includeSigs: o.has('include-sigs'),
       onlyIfAbsent: o.has('new'),
       force: o.has('force'),
+      removeOld: o.has('remove'),
       lock: { wait: o.has('wait-for-lock') },
     });
     for (const w of r.warnings) ctx.io.err(`repokit: warning: ${visible(oneLine(formatIssue(w)))}\n`);
@@ -115,6 +118,7 @@ async function add(argv: readonly string[], ctx: Context): Promise<number> {
       const was = x.replaced.length > 0 ? ` (was ${x.replaced.join(', ')})` : '';
       const why = x.action === 'skipped' ? ' (already in the database)' : '';
       ctx.io.out(`${x.action} ${x.name} ${x.version}${was}${why}\n`);
+      for (const f of x.removedFiles) ctx.io.out(`removed ${visible(f)}\n`);
     }
     return 0;
   } catch (e) {

@@ -55,6 +55,16 @@ describe('repokit alpm', () => {
     expect((await cli('alpm', 'list', db)).out).toBe('b 2:1.0-3\n');
   });
 
+  it("add -R deletes the replaced package's file and says so", async () => {
+    const r = repo();
+    const db = join(r.dir, 'rm.db.tar.gz');
+    const old = r.pkg('a', '1-1');
+    await cli('alpm', 'add', db, old);
+    const x = await cli('alpm', 'add', '-R', db, r.pkg('a', '1-2'));
+    expect(x).toEqual({ status: 0, out: `replaced a 1-2 (was a-1-1)\nremoved ${old}\n`, err: '' });
+    expect(existsSync(old)).toBe(false);
+  });
+
   it('add --desc-version 1 --include-sigs writes %MD5SUM% and %PGPSIG%', async () => {
     const r = repo();
     const db = join(r.dir, 'v1.db.tar.zst');
