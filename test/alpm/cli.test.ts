@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/cli.js';
-import { tinyPackage } from '../helpers/alpm-packages.js';
+import { tempRepo, type TempRepo } from '../helpers/alpm-packages.js';
 import { hasTool, missingToolNote } from '../shared/tools.js';
 
 async function cli(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
@@ -19,17 +19,7 @@ async function cli(...argv: string[]): Promise<{ status: number; out: string; er
   return { status, out, err };
 }
 
-function repo(): { dir: string; pkg: (name: string, version: string) => string } {
-  const dir = mkdtempSync(join(tmpdir(), 'repokit-alpm-cli-'));
-  return {
-    dir,
-    pkg(name, version) {
-      const p = join(dir, `${name}-${version}-any.pkg.tar.gz`);
-      writeFileSync(p, tinyPackage(name, version));
-      return p;
-    },
-  };
-}
+const repo = (): TempRepo => tempRepo('repokit-alpm-cli-');
 
 const CORPUS = new URL('../../../shared/corpus/alpm/', import.meta.url).pathname;
 

@@ -11,20 +11,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeDesc } from '../../src/alpm/codecs.js';
 import { readSyncDb, repoAdd } from '../../src/alpm/database.js';
-import { gzip, missingTools, rawTar, tinyPackage } from '../helpers/alpm-packages.js';
+import { gzip, missingTools, rawTar, tempRepo, tinyPackage, type TempRepo } from '../helpers/alpm-packages.js';
 
-function repo(): { dir: string; pkg: (name: string, version: string, sig?: boolean) => string } {
-  const dir = mkdtempSync(join(tmpdir(), 'repokit-alpm-rmold-'));
-  return {
-    dir,
-    pkg(name, version, sig = false) {
-      const p = join(dir, `${name}-${version}-any.pkg.tar.gz`);
-      writeFileSync(p, tinyPackage(name, version));
-      if (sig) writeFileSync(`${p}.sig`, new Uint8Array([0x88, 0x75, 0x04, 0x00]));
-      return p;
-    },
-  };
-}
+const repo = (): TempRepo => tempRepo('repokit-alpm-rmold-');
 
 const packageFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.includes('.pkg.tar')).sort();
 
@@ -90,7 +79,7 @@ describe.skipIf(missing !== null)(`removeOld against repo-add -R${missing !== nu
       r.pkg('a', '2-1');
       r.pkg('b', '2-1', true);
     }
-    const [ra, rk] = sides as [ReturnType<typeof repo>, ReturnType<typeof repo>];
+    const [ra, rk] = sides as [TempRepo, TempRepo];
     const run = (args: string[]): void => {
       const out = spawnSync('repo-add', ['-q', '--nocolor', ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8' } });
       expect(out.status, out.stderr).toBe(0);

@@ -3,24 +3,13 @@
  * remove by name, all-or-nothing on errors, no rewrite when nothing changed, the lock file,
  * the `<repo>.db` alias as the database argument, and verify.
  */
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSyncDb, repoAdd, repoRemove, repoVerify, resolveDbPath } from '../../src/alpm/database.js';
-import { tinyPackage } from '../helpers/alpm-packages.js';
+import { tempRepo, type TempRepo } from '../helpers/alpm-packages.js';
 
-function repo(): { dir: string; pkg: (name: string, version: string) => string } {
-  const dir = mkdtempSync(join(tmpdir(), 'repokit-alpm-repo-'));
-  return {
-    dir,
-    pkg(name, version) {
-      const p = join(dir, `${name}-${version}-any.pkg.tar.gz`);
-      writeFileSync(p, tinyPackage(name, version));
-      return p;
-    },
-  };
-}
+const repo = (): TempRepo => tempRepo('repokit-alpm-repo-');
 
 const names = async (db: string) => (await readSyncDb(db)).entries.map((e) => e.dir).sort();
 

@@ -153,3 +153,22 @@ export function tinyPackage(name: string, version: string, extraMembers: readonl
     ]),
   );
 }
+
+/** A temporary repository directory, and a way to put a tiny package (optionally with a `.sig`) into it. */
+export interface TempRepo {
+  dir: string;
+  pkg(name: string, version: string, sig?: boolean): string;
+}
+
+export function tempRepo(prefix = 'repokit-alpm-repo-'): TempRepo {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    dir,
+    pkg(name, version, sig = false) {
+      const p = join(dir, `${name}-${version}-any.pkg.tar.gz`);
+      writeFileSync(p, tinyPackage(name, version));
+      if (sig) writeFileSync(`${p}.sig`, new Uint8Array([0x88, 0x75, 0x04, 0x00]));
+      return p;
+    },
+  };
+}
