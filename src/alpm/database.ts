@@ -34,7 +34,10 @@ export {
   type SyncDbWriteEntry,
   type SyncDbArchives,
   type WrittenSyncDb,
+  type DbSigner,
+  type InstallOptions,
 } from './sync-db-write.js';
+export { gpgSigner, gpgVerifier, type DbVerifier, type GpgOptions, type GpgSignerOptions } from './gpg.js';
 export {
   repoAdd,
   repoRemove,
@@ -46,6 +49,7 @@ export {
   type RepoAddOptions,
   type RepoAddOutcome,
   type RepoRemoveOptions,
+  type RepoSignOptions,
   type RepoChange,
   type VerifyProblem,
   type VerifyReport,

@@ -17,8 +17,9 @@ import { withLockFile, type LockOptions } from '../shared/atomic.js';
 import { vercmp } from './vercmp.js';
 import { packageDescEntry, type AlpmPackageFile } from './package.js';
 import { defaultReadWorkers, readPackages } from './read-pool.js';
-import { readSyncDb, type SyncDbEntry } from './sync-db-read.js';
-import { buildSyncDb, installArchives, syncDbFileName, type SyncDbWriteEntry, type SyncDbWriteOptions, type WrittenSyncDb } from './sync-db-write.js';
+import { readSyncDb, SYNC_DB_LIMITS, type SyncDbEntry } from './sync-db-read.js';
+import { buildSyncDb, installArchives, syncDbFileName, type DbSigner, type SyncDbWriteEntry, type SyncDbWriteOptions, type WrittenSyncDb } from './sync-db-write.js';
+import type { DbVerifier } from './gpg.js';
 import type { AlpmIssue } from './validate.js';
 
 type NodePath = typeof import('node:path');
@@ -184,8 +185,24 @@ export async function readRepo(p: DbPath, options: { signal?: AbortSignal } = {}
   return { entries, warnings, hadDb, hadFiles };
 }
 
+/** Signing and verification of the database archives, shared by {@link repoAdd} and {@link repoRemove}. */
+export interface RepoSignOptions {
+  /**
+   * Sign the new archives (repo-add `-s`, with `gpgSigner({ key })` for `-k`): `<archive>.sig`
+   * next to each and the alias links `<repo>.db.sig`, `<repo>.files.sig`. Both are signed before
+   * anything is written; a failing signer leaves the repository as it was (ALPM_DB_SIGN_FAILED).
+   */
+  sign?: DbSigner;
+  /**
+   * Before changing anything, check the existing database archive's `<archive>.sig` (repo-add
+   * `-v`, with `gpgVerifier()`): a bad signature is ALPM_DB_BAD_SIGNATURE and nothing is written;
+   * a missing one is a warning, as in repo-add.
+   */
+  verify?: DbVerifier;
+}
+
 /** Options of {@link repoAdd}. */
-export interface RepoAddOptions extends SyncDbWriteOptions {
+export interface RepoAddOptions extends SyncDbWriteOptions, RepoSignOptions {
   /** Add packages whose `name-version` is already in the database only if absent (repo-add `-n/--new`). */
   onlyIfAbsent?: boolean;
   /** Allow replacing a newer version with an older one (default: refused with ALPM_OLDER_VERSION). */
@@ -250,7 +267,9 @@ export async function repoAdd(dbPath: string, packages: readonly string[], optio
   const p = await resolveDbPath(dbPath);
   if (!(await exists(p.dir))) throw new RepokitError('IO_ERROR', 'the repository directory does not exist', { file: p.dir });
   return withLockFile(p.lock, async () => {
+    const verified = await verifyExisting(p, options.verify);
     const state = await readRepo(p, options.signal ? { signal: options.signal } : {});
+    state.warnings.unshift(...verified);
     const workers = options.workers ?? (packages.length >= 8 ? defaultReadWorkers() : 0);
     const read = await readPackages(packages, workers, {
       signature: options.includeSigs === true,
@@ -338,7 +357,7 @@ async function removeOldFiles(
 }
 
 /** Options of {@link repoRemove}. */
-export interface RepoRemoveOptions extends SyncDbWriteOptions {
+export interface RepoRemoveOptions extends SyncDbWriteOptions, RepoSignOptions {
   /** Names that are not in the database are ignored instead of failing (ALPM_NOT_IN_DB). */
   ignoreMissing?: boolean;
   lock?: LockOptions;
@@ -354,7 +373,9 @@ export async function repoRemove(dbPath: string, names: readonly string[], optio
   const p = await resolveDbPath(dbPath);
   return withLockFile(p.lock, async () => {
     if (!(await exists(p.db))) throw new RepokitError('IO_ERROR', 'the database does not exist', { file: p.db });
+    const verified = await verifyExisting(p, options.verify);
     const state = await readRepo(p, options.signal ? { signal: options.signal } : {});
+    state.warnings.unshift(...verified);
     const removed: string[] = [];
     let entries = state.entries;
     for (const name of names) {
@@ -371,11 +392,49 @@ export async function repoRemove(dbPath: string, names: readonly string[], optio
   }, options.lock ?? {});
 }
 
-async function write(p: DbPath, entries: readonly SyncDbEntry[], options: SyncDbWriteOptions): Promise<WrittenSyncDb> {
+async function write(p: DbPath, entries: readonly SyncDbEntry[], options: SyncDbWriteOptions & RepoSignOptions): Promise<WrittenSyncDb> {
   const toWrite: SyncDbWriteEntry[] = entries.map((e) => ({ entry: e.entry, dir: e.dir, raw: e.raw }));
   // The database path decides the compression, as for repo-add.
   const archives = await buildSyncDb(toWrite, { ...options, compression: p.compression });
-  return installArchives(p.dir, p.repo, p.compression, archives);
+  return installArchives(p.dir, p.repo, p.compression, archives, options.sign !== undefined ? { sign: options.sign } : {});
+}
+
+/** Largest `<archive>.sig` read for `verify` (64 KiB). */
+const MAX_DB_SIGNATURE = 64 * 1024;
+
+/**
+ * repo-add `-v`: the existing database archive against its `<archive>.sig`, before anything
+ * changes. No database: nothing to check. No signature: a warning (repo-add: "No existing
+ * signature found, skipping verification"). A signature that does not verify: ALPM_DB_BAD_SIGNATURE.
+ */
+async function verifyExisting(p: DbPath, verify: DbVerifier | undefined): Promise<AlpmIssue[]> {
+  if (verify === undefined) return [];
+  if (typeof verify !== 'function') throw new RepokitError('INVALID_ARGUMENT', 'verify must be a function (archive bytes, signature bytes, path) => Promise<void>');
+  const fs = nodeBuiltin<NodeFsPromises>('node:fs/promises');
+  const read = async (f: string, max: number, code: 'LIMIT_EXCEEDED' | 'ALPM_DB_BAD_SIGNATURE'): Promise<Uint8Array | undefined> => {
+    try {
+      const size = (await fs.stat(f)).size;
+      if (size > max) throw new RepokitError(code, `${size} bytes, more than the limit of ${max}`, { file: f });
+      return new Uint8Array(await fs.readFile(f));
+    } catch (e) {
+      if (isRepokitError(e)) throw e;
+      const code = (e as { code?: unknown }).code;
+      if (code === 'ENOENT') return undefined;
+      throw new RepokitError('IO_ERROR', `cannot read: ${typeof code === 'string' ? code : String(e)}`, { file: f, cause: e });
+    }
+  };
+  const archive = await read(p.db, SYNC_DB_LIMITS.maxFileSize, 'LIMIT_EXCEEDED');
+  if (archive === undefined) return [];
+  // A detached signature is a few hundred bytes; gpg itself refuses nothing by size.
+  const sig = await read(`${p.db}.sig`, MAX_DB_SIGNATURE, 'ALPM_DB_BAD_SIGNATURE');
+  if (sig === undefined) return [{ message: 'the database has no signature: not verified', file: p.db }];
+  try {
+    await verify(archive, sig, p.db);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new RepokitError('ALPM_DB_BAD_SIGNATURE', `the database signature does not verify: ${why}`, { file: `${p.db}.sig`, cause: e });
+  }
+  return [];
 }
 
 /** One problem found by {@link repoVerify}. */

@@ -18,7 +18,7 @@ import { compareCodePoints } from './text.js';
 import { encodeXpkgDepends, encodeXpkgDesc, xpkgTar, type XpkgTarMember } from './xpkg.js';
 import type { DescEntry } from './types.js';
 import type { EntryMembers } from './sync-db-read.js';
-import { argArray, argObject, argString } from './args.js';
+import { argArray, argObject, argOptions, argString } from './args.js';
 
 /** How to write a database (the names match repod.conf's `[syncdb_settings]`, mapped). */
 export interface SyncDbWriteOptions {
@@ -189,6 +189,25 @@ export async function buildSyncDb(entries: readonly SyncDbWriteEntry[], options:
   return { db, files };
 }
 
+/**
+ * Signs a database archive (repo-add `-s`): gets the compressed archive exactly as it will be
+ * installed and the path it will have, and returns a binary (not ASCII-armored) detached OpenPGP
+ * signature of those bytes. {@link gpgSigner} runs `gpg` as repo-add does; any other signer
+ * (a hardware token, a remote service, an OpenPGP library) fits the same shape.
+ */
+export type DbSigner = (archive: Uint8Array, file: string) => Promise<Uint8Array>;
+
+/** How {@link writeSyncDb} and {@link installArchives} install the archives. */
+export interface InstallOptions {
+  /**
+   * Sign both archives and install `<archive>.sig` next to each, with the alias links
+   * `<repo>.db.sig` and `<repo>.files.sig`, as repo-add `-s` does. Both signatures are made
+   * before anything on disk changes: if the signer fails, nothing is written (ALPM_DB_SIGN_FAILED;
+   * repo-add only warns and installs the database unsigned).
+   */
+  sign?: DbSigner;
+}
+
 /** Where {@link writeSyncDb} put things. */
 export interface WrittenSyncDb {
   /** `<dir>/<repo>.db.tar<.c>` */
@@ -201,8 +220,13 @@ export interface WrittenSyncDb {
   filesAlias: string;
   /** How the aliases were made: a relative symlink, or a copy where symlinks are refused. */
   aliasKind: 'symlink' | 'copy';
-  /** Detached signatures of the old archives that were deleted (they would not match the new ones). */
+  /**
+   * Detached signatures of the old archives that were deleted and not replaced (they would not
+   * match the new archives): empty when the new archives are signed.
+   */
   removedSignatures: string[];
+  /** With `sign`: the signatures written, `<archive>.sig` for both archives, then the alias links `<repo>.db.sig` and `<repo>.files.sig`. */
+  signatures: string[];
 }
 
 /** The archive file name of a repository: `<repo>.<db|files>.tar<suffix>`. */
@@ -225,39 +249,76 @@ function checkRepoName(repo: string): void {
  * atomically. A crash leaves every file either old or new, never partial. Takes no lock: see
  * `repoAdd`/`repoRemove` (repo.ts) for the locked read-modify-write.
  */
-export async function writeSyncDb(dir: string, repo: string, entries: readonly SyncDbWriteEntry[], options: SyncDbWriteOptions = {}): Promise<WrittenSyncDb> {
+export async function writeSyncDb(dir: string, repo: string, entries: readonly SyncDbWriteEntry[], options: SyncDbWriteOptions & InstallOptions = {}): Promise<WrittenSyncDb> {
   argString(dir, 'dir');
   argArray(entries, 'entries');
   checkRepoName(repo);
   const o = checkOptions(options);
   const archives = await buildSyncDb(entries, options);
-  return installArchives(dir, repo, o.compression, archives);
+  return installArchives(dir, repo, o.compression, archives, options.sign !== undefined ? { sign: options.sign } : {});
 }
 
 /**
  * Put already built archives in place: stale signatures out first, then the archives, then the
- * aliases. repokit does not sign databases, so a detached signature of the old archives
- * (`<repo>.db.tar<.c>.sig`, `<repo>.files.tar<.c>.sig` and the alias links `<repo>.db.sig`,
- * `<repo>.files.sig`) would no longer match: repo-add means to move them aside (to `.old.sig`),
- * and repokit deletes them before the first new archive is renamed in, so that no moment has a
- * new database next to an old signature. (If the write then fails, the old database stays,
- * unsigned.)
+ * aliases. A detached signature of the old archives (`<repo>.db.tar<.c>.sig`,
+ * `<repo>.files.tar<.c>.sig` and the alias links `<repo>.db.sig`, `<repo>.files.sig`) would not
+ * match the new ones: repo-add means to move them aside (to `.old.sig`), and repokit deletes them
+ * before the first new archive is renamed in, so that no moment has a new database next to an
+ * old signature. With `sign`, each archive's new signature is installed right after the archive
+ * (a reader in between finds no signature, never a wrong one). Without it, if the write then
+ * fails, the old database stays, unsigned.
  */
-export async function installArchives(dir: string, repo: string, compression: Compression, archives: SyncDbArchives): Promise<WrittenSyncDb> {
+export async function installArchives(dir: string, repo: string, compression: Compression, archives: SyncDbArchives, options: InstallOptions = {}): Promise<WrittenSyncDb> {
   argString(dir, 'dir');
   checkRepoName(repo);
   argObject(archives, 'archives');
+  argOptions(options);
+  if (options.sign !== undefined && typeof options.sign !== 'function') throw new RepokitError('INVALID_ARGUMENT', 'sign must be a function (archive bytes, path) => signature bytes');
   const path = nodeBuiltin<typeof import('node:path')>('node:path');
   const db = path.join(dir, syncDbFileName(repo, 'db', compression));
   const files = path.join(dir, syncDbFileName(repo, 'files', compression));
   const dbAlias = path.join(dir, `${repo}.db`);
   const filesAlias = path.join(dir, `${repo}.files`);
-  const removedSignatures = await removeSignatures([`${dbAlias}.sig`, `${filesAlias}.sig`, `${db}.sig`, `${files}.sig`]);
+  // Signed before anything changes: a failing signer leaves the repository as it was.
+  const dbSig = options.sign !== undefined ? await signArchive(options.sign, archives.db, db) : undefined;
+  const filesSig = options.sign !== undefined ? await signArchive(options.sign, archives.files, files) : undefined;
+  const removed = await removeSignatures([`${dbAlias}.sig`, `${filesAlias}.sig`, `${db}.sig`, `${files}.sig`]);
   await writeFileAtomic(db, archives.db, { mode: 0o644 });
+  if (dbSig !== undefined) await writeFileAtomic(`${db}.sig`, dbSig, { mode: 0o644 });
   await writeFileAtomic(files, archives.files, { mode: 0o644 });
+  if (filesSig !== undefined) await writeFileAtomic(`${files}.sig`, filesSig, { mode: 0o644 });
   const k1 = await linkOrCopyAtomic(db, dbAlias);
   const k2 = await linkOrCopyAtomic(files, filesAlias);
-  return { db, files, dbAlias, filesAlias, aliasKind: k1 === 'copy' || k2 === 'copy' ? 'copy' : 'symlink', removedSignatures };
+  const signatures: string[] = [];
+  if (dbSig !== undefined && filesSig !== undefined) {
+    await linkOrCopyAtomic(`${db}.sig`, `${dbAlias}.sig`);
+    await linkOrCopyAtomic(`${files}.sig`, `${filesAlias}.sig`);
+    signatures.push(`${db}.sig`, `${files}.sig`, `${dbAlias}.sig`, `${filesAlias}.sig`);
+  }
+  return {
+    db,
+    files,
+    dbAlias,
+    filesAlias,
+    aliasKind: k1 === 'copy' || k2 === 'copy' ? 'copy' : 'symlink',
+    removedSignatures: signatures.length > 0 ? [] : removed,
+    signatures,
+  };
+}
+
+/** The signer's signature of one archive, checked to be binary OpenPGP (what repo-add's `gpg --no-armor` gives). */
+async function signArchive(sign: DbSigner, archive: Uint8Array, file: string): Promise<Uint8Array> {
+  let sig: unknown;
+  try {
+    sig = await sign(archive, file);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new RepokitError('ALPM_DB_SIGN_FAILED', `signing failed: ${why}`, { file, cause: e });
+  }
+  if (!(sig instanceof Uint8Array) || sig.length === 0) throw new RepokitError('ALPM_DB_SIGN_FAILED', 'the signer returned no signature bytes', { file });
+  // An OpenPGP packet's first byte has its top bit set; an armored signature starts with "-----".
+  if ((sig[0]! & 0x80) === 0) throw new RepokitError('ALPM_DB_SIGN_FAILED', 'the signer returned no binary OpenPGP signature (ASCII-armored? pacman expects --no-armor)', { file });
+  return sig;
 }
 
 /** Delete those of `paths` that exist (files or links); returns the ones deleted. */

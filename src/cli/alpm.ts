@@ -2,7 +2,7 @@
  * `repokit alpm ...`: add, remove, list, vercmp. Everything here is presentation; the work is done
  * by the library (repoAdd, repoRemove, readSyncDb, vercmp).
  */
-import { repoAdd, repoRemove, readSyncDb, vercmp, formatIssue, type DescEntry, type SyncDb, type WrittenSyncDb } from '../alpm/index.js';
+import { repoAdd, repoRemove, readSyncDb, vercmp, formatIssue, gpgSigner, gpgVerifier, type DescEntry, type RepoSignOptions, type SyncDb, type WrittenSyncDb } from '../alpm/index.js';
 import { UsageError, formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { errorLine, errorToJson, isRepokitError, oneLine, toJson, visible } from './output.js';
 import type { Context } from './rpm.js';
@@ -60,6 +60,30 @@ function dataError(e: unknown, ctx: Context, json = false): number {
 
 const WAIT_OPTION: OptionSpec = { name: 'wait-for-lock', help: "wait while another repo-add or repokit holds the database's lock" };
 
+/** repo-add's signing options, shared by add and remove. */
+const SIGN_OPTIONS: readonly OptionSpec[] = [
+  { name: 'sign', short: 's', help: 'sign the new databases with GnuPG (DB.sig and <repo>.db.sig, ...)' },
+  { name: 'key', short: 'k', value: 'KEY', help: 'the key to sign with (default: $GPGKEY, else gpg\'s default key); needs --sign' },
+  { name: 'verify', short: 'v', help: "check the database's signature with GnuPG before changing it" },
+];
+
+/** `--sign/--key/--verify` as library options: gpg from PATH, its keyring from $GNUPGHOME or ~/.gnupg. */
+function signOptions(o: ReadonlyMap<string, string | true>, command: string): RepoSignOptions {
+  const key = o.get('key');
+  if (key !== undefined && !o.has('sign')) throw new UsageError('--key needs --sign', command);
+  const envKey = process.env['GPGKEY'];
+  const chosen = typeof key === 'string' ? key : envKey !== undefined && envKey !== '' ? envKey : undefined;
+  return {
+    ...(o.has('sign') ? { sign: gpgSigner(chosen !== undefined ? { key: chosen } : {}) } : {}),
+    ...(o.has('verify') ? { verify: gpgVerifier() } : {}),
+  };
+}
+
+/** What was signed. */
+function signedLines(written: WrittenSyncDb | undefined, ctx: Context): void {
+  for (const f of written?.signatures.slice(0, 2) ?? []) ctx.io.err(`repokit: signed ${visible(f)}\n`);
+}
+
 /** Tell the operator which signatures of the old database were deleted (they must re-sign). */
 function staleSignatures(written: WrittenSyncDb | undefined, ctx: Context): void {
   for (const f of written?.removedSignatures ?? []) ctx.io.err(`repokit: warning: removed the stale signature ${visible(f)}; sign the new database again\n`);
@@ -73,6 +97,7 @@ const ADD_OPTIONS: readonly OptionSpec[] = [
   { name: 'new', short: 'n', help: 'skip packages whose name and version are already in the database' },
   { name: 'force', help: 'allow replacing a newer version with an older one' },
   { name: 'remove', short: 'R', help: "delete the replaced packages' files and their .sig files" },
+  ...SIGN_OPTIONS,
   WAIT_OPTION,
 ];
 
@@ -82,14 +107,18 @@ Add package files to a pacman repository, as repo-add does: each package replace
 of the same name in <repo>.db.tar.* and <repo>.files.tar.* (both are created when missing),
 then the <repo>.db and <repo>.files aliases are refreshed. The compression follows DB's name.
 Replacing a newer version with an older one is refused unless --force. All or nothing: on any
-error the database is left as it was. The lock file DB.lck is honoured and taken. Signatures
-of the old database (DB.sig, <repo>.db.sig, ...) are deleted: sign the new one again.
+error the database is left as it was. The lock file DB.lck is honoured and taken. With
+--sign, both new archives are signed with gpg (binary detached signatures, as repo-add -s);
+without it, signatures of the old database (DB.sig, <repo>.db.sig, ...) are deleted. With
+--verify, a database whose signature does not verify is left alone (exit status 1); one
+without a signature is only warned about.
 
 Options:
 ${formatOptions(ADD_OPTIONS)}
 
 Prints one line per package: 'added', 'replaced' or 'skipped', then name and version; with
---remove, a 'removed FILE' line for each file deleted.
+--remove, a 'removed FILE' line for each file deleted. With --sign, standard error names the
+two signatures written.
 Exit status: 0 success, 1 if a package or the database could not be read or written
 (nothing is changed then), 2 for a usage error.
 `;
@@ -110,10 +139,12 @@ async function add(argv: readonly string[], ctx: Context): Promise<number> {
       onlyIfAbsent: o.has('new'),
       force: o.has('force'),
       removeOld: o.has('remove'),
+      ...signOptions(o, 'alpm add'),
       lock: { wait: o.has('wait-for-lock') },
     });
     for (const w of r.warnings) ctx.io.err(`repokit: warning: ${visible(oneLine(formatIssue(w)))}\n`);
     staleSignatures(r.written, ctx);
+    signedLines(r.written, ctx);
     for (const x of r.outcomes) {
       const was = x.replaced.length > 0 ? ` (was ${x.replaced.join(', ')})` : '';
       const why = x.action === 'skipped' ? ' (already in the database)' : '';
@@ -130,6 +161,7 @@ async function add(argv: readonly string[], ctx: Context): Promise<number> {
 
 const REMOVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'ignore-missing', help: 'do not fail for a NAME that is not in the database' },
+  ...SIGN_OPTIONS,
   WAIT_OPTION,
 ];
 
@@ -138,7 +170,8 @@ export const REMOVE_HELP = `Usage: repokit alpm remove [options] DB NAME...
 Remove every entry of each package NAME from a pacman repository's <repo>.db.tar.* and
 <repo>.files.tar.*, as repo-remove does. Package files are not deleted. All or nothing: a NAME
 that is not in the database is an error (unless --ignore-missing) and nothing is changed.
-Signatures of the old database (DB.sig, <repo>.db.sig, ...) are deleted: sign the new one again.
+--sign and --verify work as for 'alpm add'; without --sign, signatures of the old database
+(DB.sig, <repo>.db.sig, ...) are deleted.
 
 Options:
 ${formatOptions(REMOVE_OPTIONS)}
@@ -159,10 +192,12 @@ async function remove(argv: readonly string[], ctx: Context): Promise<number> {
   try {
     const r = await repoRemove(db, names, {
       ignoreMissing: p.options.has('ignore-missing'),
+      ...signOptions(p.options, 'alpm remove'),
       lock: { wait: p.options.has('wait-for-lock') },
     });
     for (const w of r.warnings) ctx.io.err(`repokit: warning: ${visible(oneLine(formatIssue(w)))}\n`);
     staleSignatures(r.written, ctx);
+    signedLines(r.written, ctx);
     for (const d of r.removed) ctx.io.out(`removed ${d}\n`);
     return 0;
   } catch (e) {

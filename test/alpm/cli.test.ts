@@ -55,6 +55,43 @@ describe('repokit alpm', () => {
     expect(existsSync(old)).toBe(false);
   });
 
+  it('add/remove --key without --sign is a usage error', async () => {
+    const r = repo();
+    const db = join(r.dir, 'k.db.tar.gz');
+    expect((await cli('alpm', 'add', '--key', 'ABCD', db, r.pkg('a', '1-1'))).status).toBe(2);
+    expect((await cli('alpm', 'remove', '-k', 'ABCD', db, 'a')).status).toBe(2);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it.skipIf(!hasTool('gpg'))(`add --sign and --verify run gpg with $GNUPGHOME and $GPGKEY${missingToolNote('gpg')}`, async () => {
+    const home = mkdtempSync(join(tmpdir(), 'repokit-cli-gpg-'));
+    const gen = spawnSync('gpg', ['--homedir', home, '--batch', '--passphrase', '', '--quick-gen-key', 'cli test <cli@example.invalid>', 'ed25519', 'sign', 'never'], { encoding: 'utf8' });
+    expect(gen.status, gen.stderr).toBe(0);
+    const saved = { home: process.env['GNUPGHOME'], key: process.env['GPGKEY'] };
+    process.env['GNUPGHOME'] = home;
+    process.env['GPGKEY'] = 'cli@example.invalid';
+    try {
+      const r = repo();
+      const db = join(r.dir, 's.db.tar.gz');
+      let x = await cli('alpm', 'add', '-s', db, r.pkg('a', '1-1'));
+      expect(x).toEqual({ status: 0, out: 'added a 1-1\n', err: `repokit: signed ${db}.sig\nrepokit: signed ${join(r.dir, 's.files.tar.gz.sig')}\n` });
+      x = await cli('alpm', 'add', '-v', '-s', db, r.pkg('b', '1-1'));
+      expect(x.status, x.err).toBe(0);
+      writeFileSync(`${db}.sig`, readFileSync(join(r.dir, 's.files.tar.gz.sig')));
+      x = await cli('alpm', 'remove', '--verify', db, 'a');
+      expect(x.status).toBe(1);
+      expect(x.err).toMatch(/ALPM_DB_BAD_SIGNATURE|signature does not verify/);
+      x = await cli('alpm', 'add', '--sign', '--key', 'nobody@example.invalid', db, r.pkg('c', '1-1'));
+      expect(x.status).toBe(1);
+      expect(x.err).toMatch(/signing failed/);
+    } finally {
+      for (const [k, v] of [['GNUPGHOME', saved.home], ['GPGKEY', saved.key]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('add --desc-version 1 --include-sigs writes %MD5SUM% and %PGPSIG%', async () => {
     const r = repo();
     const db = join(r.dir, 'v1.db.tar.zst');
