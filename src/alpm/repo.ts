@@ -191,6 +191,7 @@ export interface RepoSignOptions {
    * Sign the new archives (repo-add `-s`, with `gpgSigner({ key })` for `-k`): `<archive>.sig`
    * next to each and the alias links `<repo>.db.sig`, `<repo>.files.sig`. Both are signed before
    * anything is written; a failing signer leaves the repository as it was (ALPM_DB_SIGN_FAILED).
+   * A database that would otherwise stay as it is is rewritten when an archive has no signature.
    */
   sign?: DbSigner;
   /**
@@ -313,7 +314,7 @@ export async function repoAdd(dbPath: string, packages: readonly string[], optio
       if (options.removeOld === true) for (const e of same) oldFiles.push({ outcome, filename: e.entry.filename });
       changed = true;
     }
-    const written = changed || !state.hadDb || !state.hadFiles ? await write(p, entries, options) : undefined;
+    const written = changed || !state.hadDb || !state.hadFiles || (await wantsSignature(p, options)) ? await write(p, entries, options) : undefined;
     // Only once the new databases are in place: a crash before leaves the old database with its files.
     const warnings = oldFiles.length > 0 ? [...state.warnings, ...(await removeOldFiles(p.dir, oldFiles, packages, entries))] : state.warnings;
     return { written, warnings, outcomes };
@@ -387,7 +388,7 @@ export async function repoRemove(dbPath: string, names: readonly string[], optio
       removed.push(...hit.map((e) => e.dir));
       entries = entries.filter((e) => e.name !== name);
     }
-    const written = removed.length > 0 || !state.hadFiles ? await write(p, entries, options) : undefined;
+    const written = removed.length > 0 || !state.hadFiles || (await wantsSignature(p, options)) ? await write(p, entries, options) : undefined;
     return { written, warnings: state.warnings, removed };
   }, options.lock ?? {});
 }
@@ -397,6 +398,14 @@ async function write(p: DbPath, entries: readonly SyncDbEntry[], options: SyncDb
   // The database path decides the compression, as for repo-add.
   const archives = await buildSyncDb(toWrite, { ...options, compression: p.compression });
   return installArchives(p.dir, p.repo, p.compression, archives, options.sign !== undefined ? { sign: options.sign } : {});
+}
+
+/**
+ * Whether an unchanged database is rewritten anyway to sign it: `sign` was asked for and an
+ * archive has no signature (repo-add rewrites and signs on every run).
+ */
+async function wantsSignature(p: DbPath, options: RepoSignOptions): Promise<boolean> {
+  return options.sign !== undefined && !((await exists(`${p.db}.sig`)) && (await exists(`${p.files}.sig`)));
 }
 
 /** Largest `<archive>.sig` read for `verify` (64 KiB). */

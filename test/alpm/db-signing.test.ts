@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +66,22 @@ describe('signing databases (repo-add -s)', () => {
     expect(res.written!.removedSignatures).toHaveLength(4);
     expect(existsSync(`${db}.sig`)).toBe(false);
     expect(existsSync(join(r.dir, 'test.db.sig'))).toBe(false);
+  });
+
+  it('signs an unchanged but unsigned database, and leaves a signed unchanged one alone', async () => {
+    const r = repo();
+    const db = join(r.dir, 'test.db.tar.gz');
+    const a = r.pkg('a', '1-1');
+    await repoAdd(db, [a]);
+    let res = await repoAdd(db, [a], { onlyIfAbsent: true, sign: fakeSigner });
+    expect(res.outcomes[0]!.action).toBe('skipped');
+    expect(res.written!.signatures).toHaveLength(4);
+    expect(bytes(`${db}.sig`)).toEqual(fakeSig(bytes(db)));
+    res = await repoAdd(db, [a], { onlyIfAbsent: true, sign: fakeSigner });
+    expect(res.written).toBeUndefined();
+    rmSync(join(r.dir, 'test.files.tar.gz.sig'));
+    const removed = await repoRemove(db, ['nope'], { ignoreMissing: true, sign: fakeSigner });
+    expect(removed.written!.signatures).toHaveLength(4);
   });
 
   it('writes nothing when the signer fails or returns no binary signature (ALPM_DB_SIGN_FAILED)', async () => {
