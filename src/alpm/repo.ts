@@ -18,7 +18,7 @@ import { vercmp } from './vercmp.js';
 import { packageDescEntry, type AlpmPackageFile } from './package.js';
 import { defaultReadWorkers, readPackages } from './read-pool.js';
 import { readSyncDb, SYNC_DB_LIMITS, type SyncDbEntry } from './sync-db-read.js';
-import { buildSyncDb, installArchives, syncDbFileName, type DbSigner, type SyncDbWriteEntry, type SyncDbWriteOptions, type WrittenSyncDb } from './sync-db-write.js';
+import { buildSyncDb, installArchives, syncDbFileName, type DbSigner, type InstallOptions, type SyncDbWriteEntry, type SyncDbWriteOptions, type WrittenSyncDb } from './sync-db-write.js';
 import type { DbVerifier } from './gpg.js';
 import type { AlpmIssue } from './validate.js';
 
@@ -185,7 +185,7 @@ export async function readRepo(p: DbPath, options: { signal?: AbortSignal } = {}
   return { entries, warnings, hadDb, hadFiles };
 }
 
-/** Signing and verification of the database archives, shared by {@link repoAdd} and {@link repoRemove}. */
+/** Signing, verification and `.old` backups of the database archives, shared by {@link repoAdd} and {@link repoRemove}. */
 export interface RepoSignOptions {
   /**
    * Sign the new archives (repo-add `-s`, with `gpgSigner({ key })` for `-k`): `<archive>.sig`
@@ -200,6 +200,12 @@ export interface RepoSignOptions {
    * a missing one is a warning, as in repo-add.
    */
   verify?: DbVerifier;
+  /**
+   * Keep the archives being replaced as `<archive>.old` (and their signatures as
+   * `<archive>.old.sig`), hard links made before the new archives go in, as repo-add does
+   * (default true).
+   */
+  backup?: boolean;
 }
 
 /** Options of {@link repoAdd}. */
@@ -397,7 +403,9 @@ async function write(p: DbPath, entries: readonly SyncDbEntry[], options: SyncDb
   const toWrite: SyncDbWriteEntry[] = entries.map((e) => ({ entry: e.entry, dir: e.dir, raw: e.raw }));
   // The database path decides the compression, as for repo-add.
   const archives = await buildSyncDb(toWrite, { ...options, compression: p.compression });
-  return installArchives(p.dir, p.repo, p.compression, archives, options.sign !== undefined ? { sign: options.sign } : {});
+  const install: InstallOptions = { backup: options.backup ?? true };
+  if (options.sign !== undefined) install.sign = options.sign;
+  return installArchives(p.dir, p.repo, p.compression, archives, install);
 }
 
 /**
@@ -405,7 +413,12 @@ async function write(p: DbPath, entries: readonly SyncDbEntry[], options: SyncDb
  * archive has no signature (repo-add rewrites and signs on every run).
  */
 async function wantsSignature(p: DbPath, options: RepoSignOptions): Promise<boolean> {
-  return options.sign !== undefined && !((await exists(`${p.db}.sig`)) && (await exists(`${p.files}.sig`)));
+  return options.sign !== undefined && !(await isSigned(p));
+}
+
+/** Whether both archives have their `<archive>.sig`. */
+export async function isSigned(p: DbPath): Promise<boolean> {
+  return (await exists(`${p.db}.sig`)) && (await exists(`${p.files}.sig`));
 }
 
 /** Largest `<archive>.sig` read for `verify` (64 KiB). */
@@ -416,7 +429,7 @@ const MAX_DB_SIGNATURE = 64 * 1024;
  * changes. No database: nothing to check. No signature: a warning (repo-add: "No existing
  * signature found, skipping verification"). A signature that does not verify: ALPM_DB_BAD_SIGNATURE.
  */
-async function verifyExisting(p: DbPath, verify: DbVerifier | undefined): Promise<AlpmIssue[]> {
+export async function verifyExisting(p: DbPath, verify: DbVerifier | undefined): Promise<AlpmIssue[]> {
   if (verify === undefined) return [];
   if (typeof verify !== 'function') throw new RepokitError('INVALID_ARGUMENT', 'verify must be a function (archive bytes, signature bytes, path) => Promise<void>');
   const fs = nodeBuiltin<NodeFsPromises>('node:fs/promises');

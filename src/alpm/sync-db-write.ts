@@ -11,7 +11,7 @@ import { encodeUtf8 } from '../shared/bytes.js';
 import { nodeBuiltin } from '../shared/input.js';
 import { COMPRESSION_SUFFIX, compress, type Compression } from '../shared/compression.js';
 import { writeTar, type TarWriteEntry } from '../shared/tar.js';
-import { linkOrCopyAtomic, writeFileAtomic } from '../shared/atomic.js';
+import { hardLinkOrCopyAtomic, linkOrCopyAtomic, writeFileAtomic } from '../shared/atomic.js';
 import { encodeDepends, encodeDesc, encodeFiles, type DescVersion } from './desc.js';
 import { entryDirName } from './filename.js';
 import { compareCodePoints } from './text.js';
@@ -206,6 +206,13 @@ export interface InstallOptions {
    * repo-add only warns and installs the database unsigned).
    */
   sign?: DbSigner;
+  /**
+   * Keep the archives being replaced as `<archive>.old`, and their signatures as
+   * `<archive>.old.sig`, as repo-add does: hard links made before the new archives are renamed
+   * in (copies where hard links are refused). An archive without a signature removes a stale
+   * `<archive>.old.sig`. Default false here; repoAdd and repoRemove default to true.
+   */
+  backup?: boolean;
 }
 
 /** Where {@link writeSyncDb} put things. */
@@ -227,6 +234,8 @@ export interface WrittenSyncDb {
   removedSignatures: string[];
   /** With `sign`: the signatures written, `<archive>.sig` for both archives, then the alias links `<repo>.db.sig` and `<repo>.files.sig`. */
   signatures: string[];
+  /** With `backup`: the `<archive>.old` and `<archive>.old.sig` files made (none for an archive that did not exist). */
+  backups: string[];
 }
 
 /** The archive file name of a repository: `<repo>.<db|files>.tar<suffix>`. */
@@ -255,7 +264,15 @@ export async function writeSyncDb(dir: string, repo: string, entries: readonly S
   checkRepoName(repo);
   const o = checkOptions(options);
   const archives = await buildSyncDb(entries, options);
-  return installArchives(dir, repo, o.compression, archives, options.sign !== undefined ? { sign: options.sign } : {});
+  return installArchives(dir, repo, o.compression, archives, installOptions(options));
+}
+
+/** The {@link InstallOptions} among other options. */
+function installOptions(o: InstallOptions): InstallOptions {
+  const out: InstallOptions = {};
+  if (o.sign !== undefined) out.sign = o.sign;
+  if (o.backup !== undefined) out.backup = o.backup;
+  return out;
 }
 
 /**
@@ -266,7 +283,8 @@ export async function writeSyncDb(dir: string, repo: string, entries: readonly S
  * before the first new archive is renamed in, so that no moment has a new database next to an
  * old signature. With `sign`, each archive's new signature is installed right after the archive
  * (a reader in between finds no signature, never a wrong one). Without it, if the write then
- * fails, the old database stays, unsigned.
+ * fails, the old database stays, unsigned. With `backup`, the archives and signatures being
+ * replaced get their `.old` names first.
  */
 export async function installArchives(dir: string, repo: string, compression: Compression, archives: SyncDbArchives, options: InstallOptions = {}): Promise<WrittenSyncDb> {
   argString(dir, 'dir');
@@ -274,6 +292,7 @@ export async function installArchives(dir: string, repo: string, compression: Co
   argObject(archives, 'archives');
   argOptions(options);
   if (options.sign !== undefined && typeof options.sign !== 'function') throw new RepokitError('INVALID_ARGUMENT', 'sign must be a function (archive bytes, path) => signature bytes');
+  if (options.backup !== undefined && typeof options.backup !== 'boolean') throw new RepokitError('INVALID_ARGUMENT', 'backup must be a boolean');
   const path = nodeBuiltin<typeof import('node:path')>('node:path');
   const db = path.join(dir, syncDbFileName(repo, 'db', compression));
   const files = path.join(dir, syncDbFileName(repo, 'files', compression));
@@ -282,6 +301,16 @@ export async function installArchives(dir: string, repo: string, compression: Co
   // Signed before anything changes: a failing signer leaves the repository as it was.
   const dbSig = options.sign !== undefined ? await signArchive(options.sign, archives.db, db) : undefined;
   const filesSig = options.sign !== undefined ? await signArchive(options.sign, archives.files, files) : undefined;
+  const backups: string[] = [];
+  if (options.backup === true) {
+    for (const archive of [db, files]) {
+      if ((await hardLinkOrCopyAtomic(archive, `${archive}.old`)) === 'absent') continue;
+      backups.push(`${archive}.old`);
+      // The old archive's signature goes along; without one, a stale .old.sig would not match.
+      if ((await hardLinkOrCopyAtomic(`${archive}.sig`, `${archive}.old.sig`)) !== 'absent') backups.push(`${archive}.old.sig`);
+      else await removeSignatures([`${archive}.old.sig`]);
+    }
+  }
   const removed = await removeSignatures([`${dbAlias}.sig`, `${filesAlias}.sig`, `${db}.sig`, `${files}.sig`]);
   await writeFileAtomic(db, archives.db, { mode: 0o644 });
   if (dbSig !== undefined) await writeFileAtomic(`${db}.sig`, dbSig, { mode: 0o644 });
@@ -303,6 +332,7 @@ export async function installArchives(dir: string, repo: string, compression: Co
     aliasKind: k1 === 'copy' || k2 === 'copy' ? 'copy' : 'symlink',
     removedSignatures: signatures.length > 0 ? [] : removed,
     signatures,
+    backups,
   };
 }
 

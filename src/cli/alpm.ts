@@ -60,14 +60,15 @@ function dataError(e: unknown, ctx: Context, json = false): number {
 
 const WAIT_OPTION: OptionSpec = { name: 'wait-for-lock', help: "wait while another repo-add or repokit holds the database's lock" };
 
-/** repo-add's signing options, shared by add and remove. */
+/** repo-add's signing options and the .old backups, shared by add and remove. */
 const SIGN_OPTIONS: readonly OptionSpec[] = [
   { name: 'sign', short: 's', help: 'sign the new databases with GnuPG (DB.sig and <repo>.db.sig, ...)' },
   { name: 'key', short: 'k', value: 'KEY', help: 'the key to sign with (default: $GPGKEY, else gpg\'s default key); needs --sign' },
   { name: 'verify', short: 'v', help: "check the database's signature with GnuPG before changing it" },
+  { name: 'no-backup', help: 'do not keep the replaced archives as <archive>.old (repo-add always does)' },
 ];
 
-/** `--sign/--key/--verify` as library options: gpg from PATH, its keyring from $GNUPGHOME or ~/.gnupg. */
+/** `--sign/--key/--verify/--no-backup` as library options: gpg from PATH, its keyring from $GNUPGHOME or ~/.gnupg. */
 function signOptions(o: ReadonlyMap<string, string | true>, command: string): RepoSignOptions {
   const key = o.get('key');
   if (key !== undefined && !o.has('sign')) throw new UsageError('--key needs --sign', command);
@@ -76,6 +77,7 @@ function signOptions(o: ReadonlyMap<string, string | true>, command: string): Re
   return {
     ...(o.has('sign') ? { sign: gpgSigner(chosen !== undefined ? { key: chosen } : {}) } : {}),
     ...(o.has('verify') ? { verify: gpgVerifier() } : {}),
+    backup: !o.has('no-backup'),
   };
 }
 
@@ -111,7 +113,9 @@ error the database is left as it was. The lock file DB.lck is honoured and taken
 --sign, both new archives are signed with gpg (binary detached signatures, as repo-add -s);
 without it, signatures of the old database (DB.sig, <repo>.db.sig, ...) are deleted. With
 --verify, a database whose signature does not verify is left alone (exit status 1); one
-without a signature is only warned about.
+without a signature is only warned about. The archives being replaced are kept as
+<archive>.old (and their signatures as <archive>.old.sig), as repo-add keeps them, unless
+--no-backup.
 
 Options:
 ${formatOptions(ADD_OPTIONS)}
@@ -170,8 +174,8 @@ export const REMOVE_HELP = `Usage: repokit alpm remove [options] DB NAME...
 Remove every entry of each package NAME from a pacman repository's <repo>.db.tar.* and
 <repo>.files.tar.*, as repo-remove does. Package files are not deleted. All or nothing: a NAME
 that is not in the database is an error (unless --ignore-missing) and nothing is changed.
---sign and --verify work as for 'alpm add'; without --sign, signatures of the old database
-(DB.sig, <repo>.db.sig, ...) are deleted.
+--sign, --verify and --no-backup work as for 'alpm add'; without --sign, signatures of the
+old database (DB.sig, <repo>.db.sig, ...) are deleted.
 
 Options:
 ${formatOptions(REMOVE_OPTIONS)}

@@ -28,7 +28,8 @@ export type Decision = { kind: 'added' } | { kind: 'replaced'; old: PackageView[
 export interface Prepared {
   /** The index files `install` replaces. */
   files: string[];
-  install(): Promise<{ copied: string[]; deleted: string[]; warnings: string[] }>;
+  /** `files`: further files written besides those above (signatures, backups). */
+  install(): Promise<{ copied: string[]; deleted: string[]; warnings: string[]; files?: string[] }>;
 }
 
 /** One format behind the facade. `S` is the in-memory index, `E` a candidate's format entry. */
@@ -56,6 +57,8 @@ export interface Adapter<S, E> {
   prepare(state: S, ctx: Ctx): Promise<Prepared>;
   /** After a successful install: make `state` describe what is now on disk. */
   settle(state: S): void;
+  /** What loading this state noticed that `write` reports (e.g. an unsigned database with `verify`). */
+  warnings?(state: S): string[];
 }
 
 /**

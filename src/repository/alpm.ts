@@ -9,9 +9,11 @@ import { COMPRESSION_SUFFIX, type Compression } from '../shared/compression.js';
 import { parseDependency } from '../alpm/dependency.js';
 import { packageDescEntry, type AlpmPackageFile } from '../alpm/package.js';
 import { defaultReadWorkers, readPackages } from '../alpm/read-pool.js';
-import { readRepo, resolveDbPath, type DbPath } from '../alpm/repo.js';
+import { isSigned, readRepo, resolveDbPath, verifyExisting, type DbPath } from '../alpm/repo.js';
+import { formatIssue } from '../alpm/validate.js';
+import type { DbVerifier } from '../alpm/gpg.js';
 import type { SyncDbEntry } from '../alpm/sync-db-read.js';
-import { buildSyncDb, installArchives, type SyncDbWriteOptions } from '../alpm/sync-db-write.js';
+import { buildSyncDb, installArchives, type DbSigner, type InstallOptions, type SyncDbWriteOptions } from '../alpm/sync-db-write.js';
 import type { DescEntry } from '../alpm/types.js';
 import { batches, checkAborted, decide, type Adapter, type Candidate, type Ctx, type Decision, type Prepared } from './adapter.js';
 import { Version, emptyDependencies, type Dependency, type PackageView } from './view.js';
@@ -23,6 +25,10 @@ export interface AlpmState {
   entries: SyncDbEntry[];
   hadDb: boolean;
   hadFiles: boolean;
+  /** Whether both archives had a `.sig`. */
+  signed: boolean;
+  /** What verifying the database's signature noticed (a missing signature). */
+  warnings: string[];
 }
 
 /** What the ALPM adapter is configured with. */
@@ -34,6 +40,12 @@ export interface AlpmSettings {
   includeSignatures: boolean;
   /** Writer settings (repod's, through fromRepodConfig). */
   write: Omit<SyncDbWriteOptions, 'compression'>;
+  /** Signs both archives at every write. */
+  sign: DbSigner | undefined;
+  /** Checks the database's signature whenever it is read. */
+  verify: DbVerifier | undefined;
+  /** Keeps the replaced archives as `.old`. */
+  backup: boolean;
 }
 
 const deps = (list: readonly string[]): Dependency[] => list.map((t) => ({ ...parseDependency(t) }));
@@ -110,17 +122,25 @@ export class AlpmAdapter implements Adapter<AlpmState, SyncDbEntry> {
 
   async load(ctx: Ctx): Promise<AlpmState> {
     ctx.progress({ phase: 'load', done: 0, total: 1, bytes: 0 });
+    // Before the entries are read: a database whose signature fails is not used at all.
+    const verified = await verifyExisting(this.db, this.#settings.verify);
     const r = await readRepo(this.db, ctx.signal ? { signal: ctx.signal } : {});
+    const signed = this.#settings.sign !== undefined && (await isSigned(this.db));
     ctx.progress({ phase: 'load', done: 1, total: 1, bytes: 0 });
-    return { entries: r.entries, hadDb: r.hadDb, hadFiles: r.hadFiles };
+    return { entries: r.entries, hadDb: r.hadDb, hadFiles: r.hadFiles, signed, warnings: verified.map(formatIssue) };
   }
 
   clone(s: AlpmState): AlpmState {
-    return { entries: [...s.entries], hadDb: s.hadDb, hadFiles: s.hadFiles };
+    return { ...s, entries: [...s.entries] };
   }
 
+  /** With `sign`, a database whose archives lack a signature counts as missing: it is written (and signed) even if nothing changed, as repo-add signs on every run. */
   exists(s: AlpmState): boolean {
-    return s.hadDb && s.hadFiles;
+    return s.hadDb && s.hadFiles && (this.#settings.sign === undefined || s.signed);
+  }
+
+  warnings(s: AlpmState): string[] {
+    return s.warnings;
   }
 
   async read(paths: readonly string[], ctx: Ctx): Promise<Candidate<SyncDbEntry>[]> {
@@ -192,9 +212,11 @@ export class AlpmAdapter implements Adapter<AlpmState, SyncDbEntry> {
       files,
       install: async () => {
         ctx.progress({ phase: 'write', done: 0, total: 2, bytes: 0 });
-        const w = await installArchives(this.db.dir, this.db.repo, this.db.compression, archives);
+        const install: InstallOptions = { backup: this.#settings.backup };
+        if (this.#settings.sign !== undefined) install.sign = this.#settings.sign;
+        const w = await installArchives(this.db.dir, this.db.repo, this.db.compression, archives, install);
         ctx.progress({ phase: 'write', done: 2, total: 2, bytes: 0 });
-        return { copied: [], deleted: w.removedSignatures, warnings: w.removedSignatures.map((f) => `removed the stale signature ${f}`) };
+        return { copied: [], deleted: w.removedSignatures, warnings: w.removedSignatures.map((f) => `removed the stale signature ${f}`), files: [...w.signatures.slice(0, 2), ...w.backups] };
       },
     };
   }
@@ -202,5 +224,7 @@ export class AlpmAdapter implements Adapter<AlpmState, SyncDbEntry> {
   settle(s: AlpmState): void {
     s.hadDb = true;
     s.hadFiles = true;
+    s.signed = this.#settings.sign !== undefined;
+    s.warnings = [];
   }
 }

@@ -27,7 +27,7 @@ type ReadItem = Candidate<unknown> | { path: string; reason: SkipReason; message
 type Op = { kind: 'add'; items: ReadItem[]; force: boolean } | { kind: 'remove'; names: string[] };
 
 /** Options of {@link Repository.fromRepodConfig}. */
-export interface RepodRepositoryOptions extends OperationOptions, Pick<OpenOptions, 'lock' | 'lockTimeoutMs' | 'includeSignatures' | 'arch'> {
+export interface RepodRepositoryOptions extends OperationOptions, Pick<OpenOptions, 'lock' | 'lockTimeoutMs' | 'includeSignatures' | 'arch' | 'sign' | 'verify' | 'backup'> {
   /** The repository's name in the configuration (`core`). */
   repository: string;
   /** The stability layer whose sync database to open (default `stable`). */
@@ -103,6 +103,13 @@ export class Repository {
     if (!FORMATS.includes(format)) throw new RepokitError('INVALID_ARGUMENT', `format must be one of ${FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
     if (typeof options.dir !== 'string' || options.dir === '') throw new RepokitError('INVALID_ARGUMENT', 'dir must be a non-empty path');
     if (options.lock !== undefined && options.lock !== 'wait' && options.lock !== 'fail') throw new RepokitError('INVALID_ARGUMENT', `lock must be 'wait' or 'fail', not ${JSON.stringify(options.lock)}`);
+    for (const k of ['sign', 'verify'] as const) {
+      const f = options[k];
+      if (f !== undefined && typeof f !== 'function') throw new RepokitError('INVALID_ARGUMENT', `${k} must be a function`);
+      if (f !== undefined && format !== 'alpm') throw new RepokitError('INVALID_ARGUMENT', `${k} is for alpm databases only (${format} indexes are signed otherwise)`);
+    }
+    if (options.backup !== undefined && typeof options.backup !== 'boolean') throw new RepokitError('INVALID_ARGUMENT', 'backup must be a boolean');
+    if (options.backup !== undefined && format !== 'alpm') throw new RepokitError('INVALID_ARGUMENT', `backup is for alpm databases only, not ${format}`);
     const ctx = makeCtx(options);
     const path = nodeBuiltin<Path>('node:path');
     const dir = path.resolve(options.dir);
@@ -127,6 +134,9 @@ export class Repository {
           arch: options.arch,
           includeSignatures: options.includeSignatures === true,
           write: options.alpmWrite ?? {},
+          sign: options.sign,
+          verify: options.verify,
+          backup: options.backup === true,
         }) as AnyAdapter;
       }
       case 'xbps': {
@@ -283,7 +293,7 @@ export class Repository {
             else this.#applyRemove(fresh, op, remove);
           }
           const changed = add.added.length + add.replaced.length + remove.removed.length > 0;
-          const result: WriteResult = { written: false, files: [], packageFiles: { copied: [], deleted: [] }, add, remove, packages: 0, warnings: [] };
+          const result: WriteResult = { written: false, files: [], packageFiles: { copied: [], deleted: [] }, add, remove, packages: 0, warnings: [...(this.#adapter.warnings?.(fresh) ?? [])] };
           if (!changed && this.#adapter.exists(fresh) && options.rewrite !== true) {
             this.#state = fresh;
             this.#ops = [];
@@ -298,9 +308,9 @@ export class Repository {
           this.#state = fresh;
           this.#ops = [];
           result.written = true;
-          result.files = prepared.files;
+          result.files = [...prepared.files, ...(done.files ?? [])];
           result.packageFiles = { copied: done.copied, deleted: done.deleted };
-          result.warnings = done.warnings;
+          result.warnings.push(...done.warnings);
           result.packages = this.#adapter.views(fresh).length;
           return result;
         },

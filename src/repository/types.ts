@@ -2,6 +2,8 @@
  * Options and results of the Repository facade.
  */
 import type { Compression } from '../shared/compression.js';
+import type { DbSigner } from '../alpm/sync-db-write.js';
+import type { DbVerifier } from '../alpm/gpg.js';
 import type { PackageView, RepositoryFormat } from './view.js';
 
 /** One progress report of a long operation. */
@@ -61,6 +63,26 @@ export interface OpenOptions extends OperationOptions {
   lockTimeoutMs?: number;
   /** alpm: embed `<pkg>.sig` as `%PGPSIG%` (repo-add `--include-sigs`). */
   includeSignatures?: boolean;
+  /**
+   * alpm: sign both database archives at every write (repo-add `-s`; `gpgSigner({ key })` runs
+   * gpg): `<archive>.sig` and the `<name>.db.sig`, `<name>.files.sig` links, listed in
+   * `WriteResult.files`. A database without signatures is rewritten (and signed) by the next
+   * `write` even if nothing changed. A failing signer writes nothing (ALPM_DB_SIGN_FAILED).
+   */
+  sign?: DbSigner;
+  /**
+   * alpm: check the database against its `<archive>.sig` whenever it is read — by `open`,
+   * `discard`, and by `write` under the lock before anything changes (repo-add `-v`;
+   * `gpgVerifier()` runs gpg). A signature that does not verify is ALPM_DB_BAD_SIGNATURE; a
+   * missing one is a warning of `write`.
+   */
+  verify?: DbVerifier;
+  /**
+   * alpm: keep the archives being replaced as `<archive>.old` (and their signatures as
+   * `<archive>.old.sig`), as repo-add does (default false here; repoAdd and the CLI default to
+   * true). They are listed in `WriteResult.files`.
+   */
+  backup?: boolean;
 }
 
 /** Options of {@link Repository.add}. */
@@ -108,7 +130,7 @@ export interface WriteOptions extends OperationOptions {
 export interface WriteResult {
   /** False when nothing changed and the index already existed (nothing was written). */
   written: boolean;
-  /** Index files written (absolute paths). */
+  /** Index files written (absolute paths); for alpm also the signatures and `.old` backups made. */
   files: string[];
   /** Package files copied into the repository (aptrpm) or removed from it (aptrpm, on remove/replace). */
   packageFiles: { copied: string[]; deleted: string[] };

@@ -118,23 +118,37 @@ export async function linkOrCopyAtomic(target: string, linkPath: string): Promis
   const fs = nodeBuiltin<NodeFsPromises>('node:fs/promises');
   const p = nodeBuiltin<NodePath>('node:path');
   const rel = p.relative(p.dirname(p.resolve(linkPath)), p.resolve(target)) || p.basename(target);
+  const made = await linkAtomic(target, linkPath, (tmp) => fs.symlink(rel, tmp));
+  return made === 'link' ? 'symlink' : 'copy';
+}
+
+/** Link refusals that a copy stands in for: EPERM, ENOTSUP, ENOSYS (file systems without links) and EMLINK (too many links). */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
+
+/**
+ * `makeLink(tmp)` under a temporary name, renamed over `linkPath`; where links are refused
+ * ({@link NO_LINKS}), a copy of `target` through {@link writeFileAtomic}, keeping its mode.
+ * `absent` when the link or the copy finds no `target`, if `absentOk`.
+ */
+async function linkAtomic(target: string, linkPath: string, makeLink: (tmp: string) => Promise<void>, absentOk = false): Promise<'link' | 'copy' | 'absent'> {
+  const fs = nodeBuiltin<NodeFsPromises>('node:fs/promises');
   const tmp = tempPathFor(linkPath);
   try {
-    await fs.symlink(rel, tmp);
+    await makeLink(tmp);
   } catch (e) {
     const c = errno(e);
-    if (c === 'EPERM' || c === 'ENOTSUP' || c === 'EOPNOTSUPP' || c === 'ENOSYS') {
-      const { fileChunks } = await import('./hash.js');
-      let mode: number | undefined;
-      try {
-        mode = (await fs.stat(target)).mode & 0o7777;
-      } catch (err) {
-        throw ioError(err, target);
-      }
-      await writeFileAtomic(linkPath, fileChunks(target), { mode });
-      return 'copy';
+    if (absentOk && c === 'ENOENT') return 'absent';
+    if (!NO_LINKS.has(c ?? '')) throw ioError(e, linkPath);
+    const { fileChunks } = await import('./hash.js');
+    let mode: number;
+    try {
+      mode = (await fs.stat(target)).mode & 0o7777;
+    } catch (err) {
+      if (absentOk && errno(err) === 'ENOENT') return 'absent';
+      throw ioError(err, target);
     }
-    throw ioError(e, linkPath);
+    await writeFileAtomic(linkPath, fileChunks(target), { mode });
+    return 'copy';
   }
   try {
     await fs.rename(tmp, linkPath);
@@ -142,8 +156,27 @@ export async function linkOrCopyAtomic(target: string, linkPath: string): Promis
     await fs.unlink(tmp).catch(() => undefined);
     throw ioError(e, linkPath);
   }
-  await syncDir(p.dirname(linkPath));
-  return 'symlink';
+  // rename() does nothing when both names are already links to one file (an earlier run stopped
+  // after making a backup): the temporary name is then still there.
+  await fs.unlink(tmp).catch(() => undefined);
+  await syncDir(nodeBuiltin<NodePath>('node:path').dirname(linkPath));
+  return 'link';
+}
+
+/**
+ * Make `linkPath` another name of the file `target` (a hard link, as repo-add's `ln -f` keeps
+ * `<db>.old`), replacing whatever `linkPath` was, atomically: linked under a temporary name and
+ * renamed over `linkPath`. Where the file system refuses hard links (EPERM, ENOTSUP, ENOSYS, or
+ * EMLINK: too many links) the file is copied instead, through {@link writeFileAtomic} (repo-add
+ * moves it, leaving no database for a moment). `absent` when `target` does not exist: nothing is
+ * done then.
+ */
+export async function hardLinkOrCopyAtomic(target: string, linkPath: string): Promise<'link' | 'copy' | 'absent'> {
+  if (typeof target !== 'string' || target === '' || typeof linkPath !== 'string' || linkPath === '') {
+    throw new RepokitError('INVALID_ARGUMENT', 'target and linkPath must be non-empty strings');
+  }
+  const fs = nodeBuiltin<NodeFsPromises>('node:fs/promises');
+  return linkAtomic(target, linkPath, (tmp) => fs.link(target, tmp), true);
 }
 
 /** Options of {@link withLockFile}. */

@@ -55,6 +55,25 @@ describe('repokit alpm', () => {
     expect(existsSync(old)).toBe(false);
   });
 
+  it('add and remove keep the replaced archives as .old, unless --no-backup', async () => {
+    const r = repo();
+    const db = join(r.dir, 'old.db.tar.gz');
+    await cli('alpm', 'add', db, r.pkg('a', '1-1'));
+    expect(existsSync(`${db}.old`)).toBe(false);
+    const first = readFileSync(db);
+    expect((await cli('alpm', 'add', db, r.pkg('b', '1-1'))).status).toBe(0);
+    expect(readFileSync(`${db}.old`)).toEqual(first);
+    expect(existsSync(join(r.dir, 'old.files.tar.gz.old'))).toBe(true);
+    const second = readFileSync(db);
+    expect((await cli('alpm', 'remove', '--no-backup', db, 'a')).status).toBe(0);
+    expect(readFileSync(`${db}.old`)).toEqual(first);
+    expect((await cli('alpm', 'add', '--no-backup', db, r.pkg('c', '1-1'))).status).toBe(0);
+    expect(readFileSync(`${db}.old`)).toEqual(first);
+    expect(readFileSync(db)).not.toEqual(second);
+    expect((await cli('alpm', 'remove', db, 'c')).status).toBe(0);
+    expect((await cli('alpm', 'list', `${db}.old`)).out).toBe('b 1-1\nc 1-1\n');
+  });
+
   it('add/remove --key without --sign is a usage error', async () => {
     const r = repo();
     const db = join(r.dir, 'k.db.tar.gz');

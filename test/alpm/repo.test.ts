@@ -184,10 +184,17 @@ describe('signatures of the old database', () => {
     const sigs = sign();
     const added = await repoAdd(db, [r.pkg('a', '2-1')]);
     expect(added.written!.removedSignatures.sort()).toEqual([...sigs].sort());
-    expect(readdirSync(r.dir).filter((f) => f.includes('.sig'))).toEqual([]);
+    // The old signatures stay only with the old archives they sign, moved aside as .old.
+    const sigFiles = (): string[] => readdirSync(r.dir).filter((f) => f.includes('.sig')).sort();
+    expect(sigFiles()).toEqual(['test.db.tar.gz.old.sig', 'test.files.tar.gz.old.sig']);
+    expect(readFileSync(`${db}.old.sig`, 'utf8')).toBe('old signature');
     sign();
-    await repoRemove(db, ['b']);
-    expect(readdirSync(r.dir).filter((f) => f.includes('.sig'))).toEqual([]);
+    await repoRemove(db, ['b'], { backup: false });
+    expect(sigFiles()).toEqual(['test.db.tar.gz.old.sig', 'test.files.tar.gz.old.sig']);
+    await repoRemove(db, ['a']);
+    // The archive moved aside this time had no signature: the .old.sig from before goes.
+    expect(sigFiles()).toEqual([]);
+    await repoAdd(db, [join(r.dir, 'a-2-1-any.pkg.tar.gz')]);
     // Nothing written (onlyIfAbsent and present): the signature still matches and stays.
     writeFileSync(`${db}.sig`, 'current signature');
     const skipped = await repoAdd(db, [join(r.dir, 'a-2-1-any.pkg.tar.gz')], { onlyIfAbsent: true });

@@ -1,14 +1,23 @@
 /**
  * The Repository facade over ALPM: staging (nothing on disk before write), add / replace / skip
  * reasons, remove, the common view, find, write (and what it writes, read back with the ALPM
- * reader), progress events, abort, and identical output for any concurrency.
+ * reader), progress events, abort, identical output for any concurrency, and database signing,
+ * verification and .old backups.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Repository, type ProgressEvent } from '../../src/repository/index.js';
-import { readSyncDb } from '../../src/alpm/database.js';
+import { readSyncDb, type DbSigner, type DbVerifier } from '../../src/alpm/database.js';
 import { alpmPackage, snapshot, tempDir } from './helpers.js';
+
+/** A stand-in signature: a byte with the OpenPGP packet bit, then the SHA-256 of the data. */
+const fakeSig = (data: Uint8Array): Uint8Array => new Uint8Array([0x88, ...createHash('sha256').update(data).digest()]);
+const fakeSigner: DbSigner = async (data) => fakeSig(data);
+const fakeVerifier: DbVerifier = async (data, sig) => {
+  if (Buffer.compare(Buffer.from(fakeSig(data)), Buffer.from(sig)) !== 0) throw new Error('BAD signature');
+};
 
 const open = (dir: string, extra: Partial<Parameters<typeof Repository.open>[0]> = {}) => Repository.open({ format: 'alpm', dir, name: 'test', ...extra });
 
@@ -260,6 +269,84 @@ describe('Repository (alpm)', () => {
     const repo = await open(dir);
     await expect(repo.add([join(dir, 'x')], { concurrency: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(() => repo.remove([''])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error);
+    await expect(open(dir, { sign: 'key' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(open(dir, { backup: 1 as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    for (const format of ['xbps', 'aptrpm'] as const) {
+      await expect(Repository.open({ format, dir: tempDir(), sign: fakeSigner })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(Repository.open({ format, dir: tempDir(), verify: fakeVerifier })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(Repository.open({ format, dir: tempDir(), backup: true })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+  });
+
+  it('sign: every write signs both archives; an unsigned database is signed by the next write even with nothing staged', async () => {
+    const dir = tempDir();
+    let repo = await open(dir);
+    await repo.add([alpmPackage(dir, 'a', '1-1')]);
+    await repo.write();
+    repo = await open(dir, { sign: fakeSigner });
+    let w = await repo.write();
+    expect(w.written).toBe(true);
+    const db = join(dir, 'test.db.tar.gz');
+    const files = join(dir, 'test.files.tar.gz');
+    expect(w.files).toEqual([db, files, `${db}.sig`, `${files}.sig`]);
+    expect(new Uint8Array(readFileSync(`${db}.sig`))).toEqual(fakeSig(new Uint8Array(readFileSync(db))));
+    expect(new Uint8Array(readFileSync(join(dir, 'test.files.sig')))).toEqual(fakeSig(new Uint8Array(readFileSync(files))));
+    // Signed and unchanged: nothing to do.
+    w = await repo.write();
+    expect(w.written).toBe(false);
+    await repo.add([alpmPackage(dir, 'b', '1-1')]);
+    w = await repo.write();
+    expect(w.written).toBe(true);
+    expect(new Uint8Array(readFileSync(`${db}.sig`))).toEqual(fakeSig(new Uint8Array(readFileSync(db))));
+    // A failing signer: nothing written, the stage kept.
+    const failing = await open(dir, { sign: async () => Promise.reject(new Error('no card')) });
+    failing.remove(['a']);
+    const before = snapshot(dir);
+    await expect(failing.write()).rejects.toMatchObject({ code: 'ALPM_DB_SIGN_FAILED' });
+    expect(snapshot(dir)).toEqual(before);
+    expect(failing.pending).toBe(1);
+  });
+
+  it('verify: checked at open and under the lock at write; a bad signature fails and writes nothing, a missing one is a warning', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'test.db.tar.gz');
+    let repo = await open(dir, { verify: fakeVerifier });
+    await repo.add([alpmPackage(dir, 'a', '1-1')]);
+    // No database yet: nothing to verify.
+    expect((await repo.write()).warnings).toEqual([]);
+    repo = await open(dir, { verify: fakeVerifier });
+    await repo.add([alpmPackage(dir, 'b', '1-1')]);
+    const unsigned = await repo.write();
+    expect(unsigned.warnings).toEqual([`${db}: the database has no signature: not verified`]);
+    repo = await open(dir, { verify: fakeVerifier, sign: fakeSigner });
+    await repo.add([alpmPackage(dir, 'c', '1-1')]);
+    expect((await repo.write()).warnings).toEqual([`${db}: the database has no signature: not verified`]);
+    // Signed now: verifies, no warning. Then someone replaces the signature under a staged change.
+    repo = await open(dir, { verify: fakeVerifier });
+    repo.remove(['a']);
+    writeFileSync(`${db}.sig`, fakeSig(new TextEncoder().encode('another database')));
+    const before = snapshot(dir);
+    await expect(repo.write()).rejects.toMatchObject({ code: 'ALPM_DB_BAD_SIGNATURE' });
+    expect(snapshot(dir)).toEqual(before);
+    await expect(open(dir, { verify: fakeVerifier })).rejects.toMatchObject({ code: 'ALPM_DB_BAD_SIGNATURE' });
+  });
+
+  it('backup: the replaced archives are kept as .old (off by default)', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'test.db.tar.gz');
+    let repo = await open(dir);
+    await repo.add([alpmPackage(dir, 'a', '1-1')]);
+    await repo.write();
+    await repo.add([alpmPackage(dir, 'b', '1-1')]);
+    await repo.write();
+    expect(existsSync(`${db}.old`)).toBe(false);
+    const previous = readFileSync(db);
+    repo = await open(dir, { backup: true });
+    repo.remove(['a']);
+    const w = await repo.write();
+    expect(w.files).toEqual([db, join(dir, 'test.files.tar.gz'), `${db}.old`, join(dir, 'test.files.tar.gz.old')]);
+    expect(readFileSync(`${db}.old`)).toEqual(previous);
+    expect((await readSyncDb(`${db}.old`)).entries.map((e) => e.name).sort()).toEqual(['a', 'b']);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Atomic replacement (old-or-new under injected failures, no temp files left), relative symlinks
- * with a copy fallback, and lock files contended between two child processes.
+ * and hard links with a copy fallback, and lock files contended between two child processes.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { linkOrCopyAtomic, withLockFile, writeFileAtomic } from '../../src/shared/atomic.js';
+import { hardLinkOrCopyAtomic, linkOrCopyAtomic, withLockFile, writeFileAtomic } from '../../src/shared/atomic.js';
 import { rpmErrorAsync } from '../helpers/errors.js';
 
 const work = mkdtempSync(join(tmpdir(), 'repokit-atomic-'));
@@ -125,6 +125,43 @@ describe('linkOrCopyAtomic', () => {
     expect(lstatSync(join(d, 'alias')).isSymbolicLink()).toBe(false);
     expect(readFileSync(join(d, 'alias'), 'utf8')).toBe('payload');
     expect(statSync(join(d, 'alias')).mode & 0o777).toBe(0o640);
+  });
+});
+
+describe('hardLinkOrCopyAtomic', () => {
+  it('hard-links, replacing an existing file, and does nothing for a missing target', async () => {
+    const d = freshDir();
+    writeFileSync(join(d, 'repo.db.tar.gz'), 'new');
+    writeFileSync(join(d, 'repo.db.tar.gz.old'), 'older');
+    expect(await hardLinkOrCopyAtomic(join(d, 'repo.db.tar.gz'), join(d, 'repo.db.tar.gz.old'))).toBe('link');
+    expect(statSync(join(d, 'repo.db.tar.gz.old')).ino).toBe(statSync(join(d, 'repo.db.tar.gz')).ino);
+    expect(readFileSync(join(d, 'repo.db.tar.gz.old'), 'utf8')).toBe('new');
+    expect(await hardLinkOrCopyAtomic(join(d, 'nope'), join(d, 'nope.old'))).toBe('absent');
+    // Already links to one file (rename() is then a no-op): no temporary name is left.
+    expect(await hardLinkOrCopyAtomic(join(d, 'repo.db.tar.gz'), join(d, 'repo.db.tar.gz.old'))).toBe('link');
+    expect(readdirSync(d).sort()).toEqual(['repo.db.tar.gz', 'repo.db.tar.gz.old']);
+  });
+
+  it('copies (atomically, keeping the mode) where hard links are refused (injected EPERM)', async () => {
+    const d = freshDir();
+    writeFileSync(join(d, 'target'), 'payload');
+    chmodSync(join(d, 'target'), 0o640);
+    await withPatched('link', async () => Promise.reject(errnoError('EPERM', 'link')), async () => {
+      expect(await hardLinkOrCopyAtomic(join(d, 'target'), join(d, 'target.old'))).toBe('copy');
+    });
+    expect(statSync(join(d, 'target.old')).ino).not.toBe(statSync(join(d, 'target')).ino);
+    expect(readFileSync(join(d, 'target.old'), 'utf8')).toBe('payload');
+    expect(statSync(join(d, 'target.old')).mode & 0o777).toBe(0o640);
+    expect(readdirSync(d).sort()).toEqual(['target', 'target.old']);
+  });
+
+  it('reports other failures as IO_ERROR and leaves no temporary file', async () => {
+    const d = freshDir();
+    writeFileSync(join(d, 'target'), 'payload');
+    await withPatched('rename', async () => Promise.reject(errnoError('EACCES', 'rename')), async () => {
+      expect((await rpmErrorAsync(hardLinkOrCopyAtomic(join(d, 'target'), join(d, 'target.old')))).code).toBe('IO_ERROR');
+    });
+    expect(readdirSync(d)).toEqual(['target']);
   });
 });
 
