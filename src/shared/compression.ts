@@ -315,6 +315,10 @@ function limit(maxOutput: number): RepokitError {
   return new RepokitError('LIMIT_EXCEEDED', `decompressed data is larger than maxOutput (${maxOutput} bytes)`);
 }
 
+function zstdCut(offset: number): RepokitError {
+  return new RepokitError('TRUNCATED', 'zstd data ends early: the input ends inside a frame', { offset });
+}
+
 function noZstd(): RepokitError {
   return new RepokitError('UNSUPPORTED_COMPRESSION', 'zstd needs node:zlib with zstd support (Node >= 22.15)');
 }
@@ -530,7 +534,11 @@ class ZstdFrameCutter implements AsyncIterable<Uint8Array> {
     for (;;) {
       if (this.#need === 'done' && this.#pass === 0) return { done: true, value: undefined };
       const r = await this.#input.next();
-      if (r.done) return r;
+      if (r.done) {
+        // The input ended inside the frame (Node 22's decoder would end without an error).
+        if (this.#need !== 'done' || this.#pass > 0) throw zstdCut(this.#input.consumed);
+        return r;
+      }
       const c = r.value;
       // Walk this chunk: collect header bytes, pass payload bytes; stop at the frame end.
       let i = 0;
@@ -694,13 +702,13 @@ function zstdMagic(b: Uint8Array, pos: number): 'frame' | 'skippable' | undefine
 
 /**
  * Where the zstd frame starting at `pos` ends (header, blocks, optional checksum), found by
- * walking block headers without decoding; `b.length` when the input ends first (the decoder then
- * reports TRUNCATED). Also the declared content size, when the header has one.
+ * walking block headers without decoding; `b.length`, and `complete` false, when the input ends
+ * first. Also the declared content size, when the header has one.
  */
-function zstdFrameExtent(b: Uint8Array, pos: number): { end: number; contentSize: number | undefined } {
+function zstdFrameExtent(b: Uint8Array, pos: number): { end: number; contentSize: number | undefined; complete: boolean } {
   const n = b.length;
   let p = pos + 4;
-  if (p >= n) return { end: n, contentSize: undefined };
+  if (p >= n) return { end: n, contentSize: undefined, complete: false };
   const fhd = b[p++]!;
   const fcsFlag = fhd >> 6;
   const single = (fhd >> 5) & 1;
@@ -716,12 +724,12 @@ function zstdFrameExtent(b: Uint8Array, pos: number): { end: number; contentSize
   }
   p += fcsSize;
   for (;;) {
-    if (p + 3 > n) return { end: n, contentSize };
+    if (p + 3 > n) return { end: n, contentSize, complete: false };
     const v = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
     p += 3 + (((v >> 1) & 3) === 1 ? 1 : v >>> 3);
     if ((v & 1) === 1) {
       p += checksum ? 4 : 0;
-      return { end: Math.min(p, n), contentSize };
+      return { end: Math.min(p, n), contentSize, complete: p <= n };
     }
   }
 }
@@ -745,7 +753,9 @@ async function zstdWhole(data: Uint8Array, maxOutput: number, signal: AbortSigna
     if (magic === undefined && pos > 0) {
       throw new RepokitError('CORRUPT_COMPRESSED_DATA', 'zstd data is corrupt: unknown frame magic after a complete frame', { offset: pos });
     }
-    const { end, contentSize } = zstdFrameExtent(data, pos);
+    const { end, contentSize, complete } = zstdFrameExtent(data, pos);
+    // Said here rather than left to the decoder: Node 22's ends a cut frame without an error.
+    if (!complete) throw zstdCut(data.length);
     const out = await zlibWhole('zstd', data, pos, end, maxOutput - total, contentSize, signal);
     total += out.length;
     if (out.length > 0) parts.push(out);
