@@ -92,7 +92,7 @@ switch (mode) {
     break;
   }
   case 'compare': {
-    const [x, y] = [await readSyncDb(a), await readSyncDb(b)];
+    const [x, y] = [await readSyncDb(a, { keepRaw: true }), await readSyncDb(b, { keepRaw: true })];
     const td = new TextDecoder();
     const bx = new Map(x.entries.map((e) => [e.dir, e]));
     let same = 0;

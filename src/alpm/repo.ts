@@ -160,7 +160,8 @@ export interface RepoState {
 
 /** Read both archives of a repository (missing ones are empty). */
 export async function readRepo(p: DbPath, options: { signal?: AbortSignal } = {}): Promise<RepoState> {
-  const sig = options.signal ? { signal: options.signal } : {};
+  // The stored bytes are kept: the entries left as they are are written back byte for byte.
+  const sig = options.signal ? { signal: options.signal, keepRaw: true } : { keepRaw: true };
   const hadDb = await exists(p.db);
   const hadFiles = await exists(p.files);
   const db = hadDb ? await readSyncDb(p.db, sig) : undefined;

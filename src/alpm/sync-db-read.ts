@@ -6,12 +6,13 @@
  * `depends` without directory members all read the same way).
  *
  * {@link parseSyncDbTar} is pure (an uncompressed tar in, entries out); {@link readSyncDb} adds
- * the file reading and decompression at the edge.
+ * the file reading and decompression at the edge, and walks a gzip database as it inflates it
+ * ({@link scanPlainGzip}) instead of decompressing it whole first.
  */
 import { RepokitError, isRepokitError } from '../shared/errors.js';
 import { argOptions } from './args.js';
 import { nodeBuiltin } from '../shared/input.js';
-import { decompress, sniffCompression, SNIFF_BYTES, type DetectedCompression } from '../shared/compression.js';
+import { decompress, gzipPieces, sniffCompression, SNIFF_BYTES, type DetectedCompression, type GzipPieces } from '../shared/compression.js';
 import { normalizeTarPath, parseTar, type TarEntry, type TarMember, type TarReadOptions } from '../shared/tar.js';
 import { decodeEntry } from './desc.js';
 import { splitEntryName, type EntryName } from './filename.js';
@@ -40,7 +41,7 @@ export interface SyncDbEntry {
   entry: DescEntry;
   /** `'split'` when the entry has a separate `depends` member. */
   layout: 'merged' | 'split';
-  /** The members as stored (kept so that untouched entries are rewritten byte for byte). */
+  /** With `keepRaw`, the members as stored (so that untouched entries are rewritten byte for byte); `{}` otherwise. */
   raw: EntryMembers;
   /** What the tolerant decoder noticed in this entry. */
   warnings: AlpmIssue[];
@@ -75,7 +76,12 @@ export interface ReadSyncDbOptions {
   mode?: AlpmMode;
   /** Name used in messages (default: the path, or `db`). Also decides `kind` for an empty archive. */
   name?: string;
-  /** Keep each entry's member bytes in `raw` (default true; they are views, not copies). */
+  /**
+   * Also give each entry's member bytes as stored, in `raw` (default false: `raw` is `{}`), so that
+   * `writeSyncDb` copies the entries left unchanged byte for byte. They are views into the
+   * decompressed data (for gzip, into buffers holding only the entry files), which stay in memory
+   * as long as the result: about the size of the desc texts again.
+   */
   keepRaw?: boolean;
   maxFileSize?: number;
   maxUncompressedSize?: number;
@@ -199,18 +205,19 @@ class SyncDbCollector {
 
   /**
    * Decode every entry (in the order of each directory's first member): those `add` collected, or
-   * `plain`, the entries of {@link scanPlainTar} (which has no duplicate package names).
+   * `plain`, the entries of {@link scanPlainTar} (which has no duplicate package names), with
+   * `plainDecoded` when they are decoded already (by {@link scanPlainGzip}).
    */
-  finish(compression: DetectedCompression, plain?: Pending[]): SyncDb {
+  finish(compression: DetectedCompression, plain?: Pending[], plainDecoded?: (DescEntry | undefined)[]): SyncDb {
     const options = this.options;
     const dbName = this.#dbName;
     const useFast = this.useFast;
-    const keepRaw = options.keepRaw !== false;
+    const keepRaw = options.keepRaw === true;
     const warnings = this.#warnings;
     if (this.#prefixed) warnings.push(issue('member names start with "./" (read anyway; libalpm cannot read such a database)', dbName));
 
     const pendings = plain ?? [...this.#byDir.values()];
-    const decoded = useFast ? fastDecodeAll(pendings) : undefined;
+    const decoded = useFast ? (plainDecoded ?? fastDecodeAll(pendings)) : undefined;
     const entries: SyncDbEntry[] = [];
     const seen = plain === undefined ? new Map<string, string>() : undefined;
     let anyFiles = false;
@@ -225,7 +232,7 @@ class SyncDbCollector {
       let w: AlpmIssue[];
       if (fast !== undefined) {
         d = fast;
-        w = [];
+        w = NO_ISSUES.slice();
       } else {
         const texts: { desc?: Uint8Array; depends?: Uint8Array; files?: Uint8Array } = {};
         if (m.desc !== undefined) texts.desc = m.desc;
@@ -253,20 +260,36 @@ class SyncDbCollector {
           seen.set(pkgname, p.dir);
         }
       }
-      entries.push({
-        dir: p.dir,
-        name: pkgname,
-        version,
-        entry: d,
-        layout: m.depends !== undefined ? 'split' : 'merged',
-        raw: keepRaw ? m : {},
-        warnings: w,
-      });
+      entries.push(new SyncDbEntryObject(p.dir, pkgname, version, d, m.depends !== undefined ? 'split' : 'merged', keepRaw ? m : {}, w));
     }
     const kind: SyncDb['kind'] = anyFiles || (entries.length === 0 && /\.files(\.|$)/.test(dbName)) ? 'files' : 'db';
     return { kind, compression, entries, warnings };
   }
 }
+
+/**
+ * Builds what the object literal `{ dir, name, version, entry, layout, raw, warnings }` builds (a
+ * plain object, those keys in that order) without the literal's allocation site (see listOf).
+ */
+const SyncDbEntryObject = function (this: SyncDbEntry, dir: string, name: string, version: string, entry: DescEntry, layout: SyncDbEntry['layout'], raw: EntryMembers, warnings: AlpmIssue[]): void {
+  this.dir = dir;
+  this.name = name;
+  this.version = version;
+  this.entry = entry;
+  this.layout = layout;
+  this.raw = raw;
+  this.warnings = warnings;
+} as unknown as new (dir: string, name: string, version: string, entry: DescEntry, layout: SyncDbEntry['layout'], raw: EntryMembers, warnings: AlpmIssue[]) => SyncDbEntry;
+SyncDbEntryObject.prototype = Object.prototype;
+
+/** `{ dir, name, version, members: {} }`, likewise. */
+const PendingObject = function (this: Pending, dir: string, name: string, version: string): void {
+  this.dir = dir;
+  this.name = name;
+  this.version = version;
+  this.members = {};
+} as unknown as new (dir: string, name: string, version: string) => Pending;
+PendingObject.prototype = Object.prototype;
 
 /** Only desc, depends and files members are read; everything else is skipped unbuffered. */
 function wantMember(e: TarEntry): boolean {
@@ -339,136 +362,460 @@ function scanPlainTarOrThrow(tar: Uint8Array, maxMemberSize: number, maxMembers:
   const len = tar.length;
   // Header blocks are summed four bytes at a time where the input is 4-byte aligned.
   const words = (tar.byteOffset & 3) === 0 ? new Uint32Array(tar.buffer, tar.byteOffset, len >>> 2) : undefined;
-  const pendings: Pending[] = [];
-  const byName = new Map<string, Pending>();
+  const group = new PlainGroups();
   let members = 0;
   let total = 0;
-  // The entry of the last file member, and where its directory name lies in the input.
-  let last: Pending | undefined;
-  let lastAt = 0;
-  let lastLen = -1;
   let o = 0;
   while (o < len) {
     if (len - o < BLOCK) return undefined;
-    // The unsigned sum of the block (and whether it is all zeros: the end of the archive).
-    let sum: number;
-    let any = 0;
-    if (words !== undefined) {
-      // Two 16-bit lanes per word, four words per step: 128 words of at most 2 × 255 per lane
-      // cannot carry from one lane into the other.
-      let lanes = 0;
-      for (let i = o >>> 2, end = i + BLOCK / 4; i < end; i += 4) {
-        const a = words[i]!;
-        const b = words[i + 1]!;
-        const c = words[i + 2]!;
-        const d = words[i + 3]!;
-        any |= a | b | c | d;
-        lanes += (a & 0x00ff00ff) + ((a >>> 8) & 0x00ff00ff) + (b & 0x00ff00ff) + ((b >>> 8) & 0x00ff00ff) + (c & 0x00ff00ff) + ((c >>> 8) & 0x00ff00ff) + (d & 0x00ff00ff) + ((d >>> 8) & 0x00ff00ff);
-      }
-      sum = (lanes & 0xffff) + Math.floor(lanes / 0x10000);
-    } else {
-      sum = 0;
-      for (let k = o; k < o + BLOCK; k++) {
-        const b = tar[k]!;
-        any |= b;
-        sum += b;
-      }
-    }
-    if (any === 0) break;
-    let i = o + 148;
-    while (i < o + 156 && tar[i] === 0x20) i++;
-    let stored = 0;
-    let digits = 0;
-    for (; i < o + 156; i++) {
-      const c = tar[i]!;
-      if (c < 0x30 || c > 0x37) break;
-      stored = stored * 8 + (c - 0x30);
-      digits++;
-    }
-    let own = 0;
-    for (let k = o + 148; k < o + 156; k++) own += tar[k]!;
-    if (digits === 0 || stored !== sum - own + 8 * 0x20) return undefined;
-    // Base-256 numbers (mode, uid, gid, size, mtime) and ustar name prefixes: the general path.
-    if (((tar[o + 100]! | tar[o + 108]! | tar[o + 116]! | tar[o + 124]! | tar[o + 136]!) & 0x80) !== 0) return undefined;
-    const ustarMagic = tar[o + 257] === 0x75 && tar[o + 258] === 0x73 && tar[o + 259] === 0x74 && tar[o + 260] === 0x61 && tar[o + 261] === 0x72;
-    if (ustarMagic && !(tar[o + 262] === 0x20 && tar[o + 263] === 0x20 && tar[o + 264] === 0) && tar[o + 345] !== 0) return undefined;
-    // The name: printable ASCII, relative, without `..` components.
-    let end = o;
-    let slashes = 0;
-    let slash = -1;
-    let from = o;
-    for (; end < o + 100; end++) {
-      const c = tar[end]!;
-      if (c === 0) break;
-      if (c < 0x21 || c > 0x7e) return undefined;
-      if (c === 0x2f) {
-        if (end === o || (end - from === 2 && tar[from] === 0x2e && tar[from + 1] === 0x2e)) return undefined;
-        if (slash < 0) slash = end;
-        slashes++;
-        from = end + 1;
-      }
-    }
-    if (end === o || (end - from === 2 && tar[from] === 0x2e && tar[from + 1] === 0x2e)) return undefined;
-    const flag = tar[o + 156]!;
-    members++;
-    if (members > maxMembers) return undefined;
-    if (flag === 0x35 || ((flag === 0x30 || flag === 0) && tar[end - 1] === 0x2f)) {
-      // A directory: checked and counted, no data follows.
+    const kind = plainHeader(tar, words, o);
+    if (kind === H_END) break;
+    if (kind === H_OTHER || ++members > maxMembers) return undefined;
+    if (kind === H_DIR) {
       o += BLOCK;
       continue;
     }
-    // Anything but a regular file named <dir>/<desc|depends|files>: the general path.
-    if ((flag !== 0x30 && flag !== 0) || slashes !== 1) return undefined;
-    const file = ENTRY_FILE_BYTES.get(end - slash - 1);
-    if (file === undefined) return undefined;
-    for (let k = 0; k < file.bytes.length; k++) if (tar[slash + 1 + k] !== file.bytes[k]) return undefined;
-    // (`./desc` gets here, but `.` does not split into name and version: the general path then.)
-    const dirLen = slash - o;
-    let size = 0;
-    i = o + 124;
-    while (i < o + 136 && (tar[i] === 0x20 || tar[i] === 0)) i++;
-    for (; i < o + 136; i++) {
-      const c = tar[i]!;
-      if (c < 0x30 || c > 0x37) break;
-      size = size * 8 + (c - 0x30);
-    }
+    const size = hSize;
     total += size;
     if (total > maxTotalSize || size > maxMemberSize) return undefined;
     const dataAt = o + BLOCK;
     const next = dataAt + size + ((BLOCK - (size % BLOCK)) % BLOCK);
     if (next > len) return undefined;
+    if (!group.add(tar, o, hDirLen, hKey!, tar.subarray(dataAt, dataAt + size))) return undefined;
+    o = next;
+  }
+  return group.pendings;
+}
+
+/** What {@link plainHeader} found: the end of the archive, a directory, an entry file, anything else. */
+const H_OTHER = -1;
+const H_END = 0;
+const H_DIR = 1;
+const H_FILE = 2;
+/** For H_FILE: the member's size, the length of its directory name, and which entry file it is. */
+let hSize = 0;
+let hDirLen = 0;
+let hKey: keyof EntryMembers | undefined;
+
+/**
+ * Checks the header block at `tar[o]` (`words`: the same bytes as aligned 32-bit words, when
+ * `o` is 4-byte aligned in them) for the shapes the plain walk accepts (see {@link scanPlainTar}).
+ */
+function plainHeader(tar: Uint8Array, words: Uint32Array | undefined, o: number): number {
+  // The unsigned sum of the block (and whether it is all zeros: the end of the archive).
+  let sum: number;
+  let any = 0;
+  if (words !== undefined) {
+    // Two 16-bit lanes per word, four words per step: 128 words of at most 2 × 255 per lane
+    // cannot carry from one lane into the other.
+    let lanes = 0;
+    for (let i = o >>> 2, end = i + BLOCK / 4; i < end; i += 4) {
+      const a = words[i]!;
+      const b = words[i + 1]!;
+      const c = words[i + 2]!;
+      const d = words[i + 3]!;
+      any |= a | b | c | d;
+      lanes += (a & 0x00ff00ff) + ((a >>> 8) & 0x00ff00ff) + (b & 0x00ff00ff) + ((b >>> 8) & 0x00ff00ff) + (c & 0x00ff00ff) + ((c >>> 8) & 0x00ff00ff) + (d & 0x00ff00ff) + ((d >>> 8) & 0x00ff00ff);
+    }
+    sum = (lanes & 0xffff) + Math.floor(lanes / 0x10000);
+  } else {
+    sum = 0;
+    for (let k = o; k < o + BLOCK; k++) {
+      const b = tar[k]!;
+      any |= b;
+      sum += b;
+    }
+  }
+  if (any === 0) return H_END;
+  let i = o + 148;
+  while (i < o + 156 && tar[i] === 0x20) i++;
+  let stored = 0;
+  let digits = 0;
+  for (; i < o + 156; i++) {
+    const c = tar[i]!;
+    if (c < 0x30 || c > 0x37) break;
+    stored = stored * 8 + (c - 0x30);
+    digits++;
+  }
+  let own = 0;
+  for (let k = o + 148; k < o + 156; k++) own += tar[k]!;
+  if (digits === 0 || stored !== sum - own + 8 * 0x20) return H_OTHER;
+  // Base-256 numbers (mode, uid, gid, size, mtime) and ustar name prefixes: the general path.
+  if (((tar[o + 100]! | tar[o + 108]! | tar[o + 116]! | tar[o + 124]! | tar[o + 136]!) & 0x80) !== 0) return H_OTHER;
+  const ustarMagic = tar[o + 257] === 0x75 && tar[o + 258] === 0x73 && tar[o + 259] === 0x74 && tar[o + 260] === 0x61 && tar[o + 261] === 0x72;
+  if (ustarMagic && !(tar[o + 262] === 0x20 && tar[o + 263] === 0x20 && tar[o + 264] === 0) && tar[o + 345] !== 0) return H_OTHER;
+  // The name: printable ASCII, relative, without `..` components.
+  let end = o;
+  let slashes = 0;
+  let slash = -1;
+  let from = o;
+  for (; end < o + 100; end++) {
+    const c = tar[end]!;
+    if (c === 0) break;
+    if (c < 0x21 || c > 0x7e) return H_OTHER;
+    if (c === 0x2f) {
+      if (end === o || (end - from === 2 && tar[from] === 0x2e && tar[from + 1] === 0x2e)) return H_OTHER;
+      if (slash < 0) slash = end;
+      slashes++;
+      from = end + 1;
+    }
+  }
+  if (end === o || (end - from === 2 && tar[from] === 0x2e && tar[from + 1] === 0x2e)) return H_OTHER;
+  const flag = tar[o + 156]!;
+  // A directory: checked and counted, no data follows.
+  if (flag === 0x35 || ((flag === 0x30 || flag === 0) && tar[end - 1] === 0x2f)) return H_DIR;
+  // Anything but a regular file named <dir>/<desc|depends|files>: the general path.
+  if ((flag !== 0x30 && flag !== 0) || slashes !== 1) return H_OTHER;
+  const file = ENTRY_FILE_BYTES.get(end - slash - 1);
+  if (file === undefined) return H_OTHER;
+  for (let k = 0; k < file.bytes.length; k++) if (tar[slash + 1 + k] !== file.bytes[k]) return H_OTHER;
+  // (`./desc` gets here, but `.` does not split into name and version: the general path then.)
+  let size = 0;
+  i = o + 124;
+  while (i < o + 136 && (tar[i] === 0x20 || tar[i] === 0)) i++;
+  for (; i < o + 136; i++) {
+    const c = tar[i]!;
+    if (c < 0x30 || c > 0x37) break;
+    size = size * 8 + (c - 0x30);
+  }
+  hSize = size;
+  hDirLen = slash - o;
+  hKey = file.key;
+  return H_FILE;
+}
+
+/** The entry files of a plain walk grouped by directory, in the order of each directory's first member. */
+class PlainGroups {
+  readonly pendings: Pending[] = [];
+  readonly #byName = new Map<string, Pending>();
+  #last: Pending | undefined;
+  /** The last directory name's bytes (a name field holds at most 100). */
+  readonly #lastName = new Uint8Array(100);
+  #lastLen = -1;
+
+  /**
+   * Files `data` as member `key` of the directory named by `buf[o, o + dirLen)`; false when the
+   * plain walk gives up (a package name in two directories, a member twice).
+   */
+  add(buf: Uint8Array, o: number, dirLen: number, key: keyof EntryMembers, data: Uint8Array): boolean {
     // Members of one directory usually follow each other: compare the name with the last one's
     // before building a string and looking it up.
     let p: Pending | undefined;
-    if (dirLen === lastLen) {
-      p = last;
+    if (dirLen === this.#lastLen) {
+      p = this.#last;
+      const lastName = this.#lastName;
       for (let k = 0; k < dirLen; k++) {
-        if (tar[o + k] !== tar[lastAt + k]) {
+        if (buf[o + k] !== lastName[k]) {
           p = undefined;
           break;
         }
       }
     }
     if (p === undefined) {
-      const dir = utf8.decode(tar.subarray(o, slash));
+      const dir = utf8.decode(buf.subarray(o, o + dirLen));
+      // Throws for a name splitEntryName refuses: scanPlainTar and scanPlainGzip give up then.
       const split = splitDirName(dir);
-      p = byName.get(split.name);
+      p = this.#byName.get(split.name);
       if (p === undefined) {
-        p = { dir, name: split.name, version: split.version, members: {} };
-        byName.set(split.name, p);
-        pendings.push(p);
+        p = new PendingObject(dir, split.name, split.version);
+        this.#byName.set(split.name, p);
+        this.pendings.push(p);
       } else if (p.dir !== dir) {
-        return undefined;
+        return false;
       }
-      last = p;
-      lastAt = o;
-      lastLen = dirLen;
+      this.#last = p;
+      this.#lastName.set(buf.subarray(o, o + dirLen));
+      this.#lastLen = dirLen;
     }
-    if (p.members[file.key] !== undefined) return undefined;
-    p.members[file.key] = tar.subarray(dataAt, dataAt + size);
-    o = next;
+    if (p.members[key] !== undefined) return false;
+    p.members[key] = data;
+    return true;
   }
-  return pendings;
+}
+
+/** The window a gzip database is inflated into, piece by piece (grown for a bigger member). */
+const GZIP_WINDOW = 1024 * 1024;
+
+/** What {@link scanPlainGzip} read: the entries, and each one's fast decoding (undefined: decodeEntry decides). */
+export interface PlainRead {
+  pendings: Pending[];
+  decoded: (DescEntry | undefined)[];
+}
+
+/**
+ * {@link scanPlainTar} and the chunked desc decoding in one pass over a gzip file, inflated into
+ * one reused window as the walk goes, so that the decompressed tar never exists whole: each
+ * entry's directory name and files are copied from the window into a chunk, and every chunk of
+ * about 256 KiB is decoded with one call and its entries built. With `keepRaw`, the chunks are
+ * kept and `raw` views into them (they hold the entry files only: about half of a database's
+ * tar, the rest being headers and padding); without it, one chunk buffer is reused.
+ *
+ * Undefined when the walk gives up (as scanPlainTar does, and also when one directory's files
+ * are not next to each other, or come in another order than desc, depends, files), when the data
+ * does not inflate cleanly to its end, or when this runtime's zlib cannot be driven this way: the
+ * caller then decompresses the whole file and reads it as before (which reports any error).
+ * Throws LIMIT_EXCEEDED past `maxTotalSize` of output, as `decompress` does.
+ */
+export function scanPlainGzip(gz: Uint8Array, limits: { maxMemberSize: number; maxMembers: number; maxTotalSize: number }, keepRaw = false): PlainRead | undefined {
+  const z = gzipPieces(gz, limits.maxTotalSize);
+  if (z === undefined) return undefined;
+  try {
+    return scanPlainGzipOrThrow(z, limits.maxMemberSize, limits.maxMembers, limits.maxTotalSize, keepRaw);
+  } catch (e) {
+    if (isRepokitError(e) && e.code === 'LIMIT_EXCEEDED') throw e;
+    // splitEntryName refused a directory name: the general path decides (and throws, or warns).
+    return undefined;
+  } finally {
+    z.close();
+  }
+}
+
+function scanPlainGzipOrThrow(z: GzipPieces, maxMemberSize: number, maxMembers: number, maxTotalSize: number, keepRaw: boolean): PlainRead | undefined {
+  let win = new Uint8Array(GZIP_WINDOW);
+  let words = new Uint32Array(win.buffer);
+  // win[pos, fill) is inflated and not walked yet; pos is a multiple of BLOCK (headers stay aligned).
+  let fill = 0;
+  let pos = 0;
+  let ended = false;
+  /** Makes `need` bytes from pos available, moving what is left to the front first; false at the end. */
+  const more = (need: number): boolean => {
+    if (fill - pos >= need) return true;
+    if (ended) return false;
+    if (pos > 0) {
+      win.copyWithin(0, pos, fill);
+      fill -= pos;
+      pos = 0;
+    }
+    if (need > win.length) {
+      const bigger = new Uint8Array(Math.max(need, 2 * win.length));
+      bigger.set(win.subarray(0, fill));
+      win = bigger;
+      words = new Uint32Array(win.buffer);
+    }
+    while (fill < need) {
+      const room = win.length - fill;
+      const wrote = z.read(win, fill, room);
+      fill += wrote;
+      if (wrote < room) {
+        ended = true;
+        break;
+      }
+    }
+    return fill - pos >= need;
+  };
+  const out = new StreamedEntries(keepRaw);
+  // The directory of the entry being filled, as bytes (a name field holds at most 100).
+  const dirName = new Uint8Array(100);
+  let dirLen = -1;
+  let members = 0;
+  let total = 0;
+  for (;;) {
+    if (!more(BLOCK)) {
+      // The end of the data with no end-of-archive blocks is accepted, as scanPlainTar does.
+      if (fill === pos && !z.failed) break;
+      return undefined;
+    }
+    const kind = plainHeader(win, words, pos);
+    if (kind === H_END) break;
+    if (kind === H_OTHER || ++members > maxMembers) return undefined;
+    if (kind === H_DIR) {
+      pos += BLOCK;
+      continue;
+    }
+    const size = hSize;
+    const nameLen = hDirLen;
+    const key = hKey!;
+    total += size;
+    if (total > maxTotalSize || size > maxMemberSize) return undefined;
+    const span = BLOCK + size + ((BLOCK - (size % BLOCK)) % BLOCK);
+    // (This may move the header to the front of the window.)
+    if (!more(span)) return undefined;
+    let same = nameLen === dirLen;
+    for (let k = 0; same && k < nameLen; k++) same = win[pos + k] === dirName[k];
+    if (!same) {
+      out.begin(win, pos, nameLen);
+      dirName.set(win.subarray(pos, pos + nameLen));
+      dirLen = nameLen;
+    }
+    if (!out.member(key, win, pos + BLOCK, size)) return undefined;
+    pos += span;
+  }
+  // What follows the end blocks is inflated too (and dropped), so that a damaged stream fails
+  // here as it does in decompress.
+  while (!ended) {
+    pos = fill;
+    more(1);
+  }
+  if (z.failed || !out.flush(out.count)) return undefined;
+  return { pendings: out.pendings, decoded: out.decoded };
+}
+
+/**
+ * A set of strings for the duplicate-name check of a big read: open addressing over a hash of the
+ * characters, in a typed array (a `Set` of 15,000 fresh strings costs several milliseconds more).
+ */
+class NameSet {
+  #slots = new Int32Array(1024);
+  readonly #names: string[] = [];
+
+  /** Adds `name`; false when it is there already. */
+  add(name: string): boolean {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+    const names = this.#names;
+    if (2 * (names.length + 1) > this.#slots.length) this.#grow();
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const at = slots[i]!;
+      if (at === 0) {
+        names.push(name);
+        slots[i] = names.length;
+        return true;
+      }
+      if (names[at - 1] === name) return false;
+    }
+  }
+
+  #grow(): void {
+    const names = this.#names;
+    const slots = new Int32Array(this.#slots.length * 2);
+    const mask = slots.length - 1;
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k]!;
+      let h = 0x811c9dc5;
+      for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+      let i = h & mask;
+      while (slots[i] !== 0) i = (i + 1) & mask;
+      slots[i] = k + 1;
+    }
+    this.#slots = slots;
+  }
+}
+
+/** The slot of each entry file in a StreamedEntries record. */
+const SLOT: Record<keyof EntryMembers, number> = { desc: 0, depends: 1, files: 2 };
+const SLOT_KEYS: readonly (keyof EntryMembers)[] = ['desc', 'depends', 'files'];
+/** Numbers per entry in StreamedEntries' ranges: the directory name, then desc, depends, files (start, end; -1 when absent). */
+const RECORD = 8;
+/** Stands for a member's bytes where they are not kept (a fast-decoded entry without keepRaw): only its presence counts. */
+const NOT_KEPT = new Uint8Array(0);
+
+/**
+ * The entries of a gzip walk as they come (see {@link scanPlainGzip}): directory names and entry
+ * files copied into a chunk, decoded about CHUNK_BYTES at a time. Every method returns false
+ * where the fast path gives up.
+ */
+class StreamedEntries {
+  readonly pendings: Pending[] = [];
+  readonly decoded: (DescEntry | undefined)[] = [];
+  readonly #keep: boolean;
+  /** Package names seen, to refuse one in two directories. */
+  readonly #names = new NameSet();
+  #buf: Uint8Array;
+  #fill = 0;
+  /** RECORD numbers per entry of the chunk (byte offsets), the last one possibly still filling. */
+  #ranges: number[] = [];
+  /** Entries begun in all (the chunk's are the last ranges.length / RECORD of them). */
+  count = 0;
+
+  constructor(keep: boolean) {
+    this.#keep = keep;
+    this.#buf = new Uint8Array(CHUNK_BYTES);
+  }
+
+  /** Starts an entry: its directory name is `src[at, at + len)`. */
+  begin(src: Uint8Array, at: number, len: number): void {
+    if (this.#fill + len > this.#buf.length) this.#move(len);
+    const fill = this.#fill;
+    this.#ranges.push(fill, fill + len, -1, -1, -1, -1, -1, -1);
+    // (A name is short: copied by hand rather than through a subarray.)
+    const buf = this.#buf;
+    for (let k = 0; k < len; k++) buf[fill + k] = src[at + k]!;
+    this.#fill = fill + len;
+    this.count++;
+  }
+
+  /** Adds `src[at, at + size)` as file `key` of the current entry. */
+  member(key: keyof EntryMembers, src: Uint8Array, at: number, size: number): boolean {
+    const r = this.#ranges;
+    const base = r.length - RECORD;
+    const slot = SLOT[key];
+    // Twice, or after a later one (ranges must ascend for the character offsets): give up.
+    for (let k = slot; k < 3; k++) if (r[base + 2 + 2 * k] !== -1) return false;
+    if (this.#fill + size > this.#buf.length) this.#move(size);
+    const b = r.length - RECORD;
+    this.#buf.set(src.subarray(at, at + size), this.#fill);
+    r[b + 2 + 2 * slot] = this.#fill;
+    r[b + 3 + 2 * slot] = this.#fill + size;
+    this.#fill += size;
+    return true;
+  }
+
+  /**
+   * Makes room for `need` more bytes of the current entry: the entries before it are decoded, and
+   * it moves to the front of a new chunk (or of the same one, when chunks are not kept).
+   */
+  #move(need: number): void {
+    const r = this.#ranges;
+    const from = r[r.length - RECORD]!;
+    // (scanPlainGzip turns this into giving up.)
+    if (!this.flush(this.count - 1)) throw new RangeError('a package name in two directories');
+    const old = this.#buf;
+    const part = this.#fill - from;
+    const size = Math.max(CHUNK_BYTES, part + need);
+    this.#buf = this.#keep || size > old.length ? new Uint8Array(size) : old;
+    if (this.#buf === old) old.copyWithin(0, from, this.#fill);
+    else this.#buf.set(old.subarray(from, this.#fill));
+    for (let k = 0; k < RECORD; k++) if (r[k]! >= 0) r[k] = r[k]! - from;
+    this.#fill = part;
+  }
+
+  /** Decodes the chunk's entries up to entry `upTo` (exclusive; the rest stay in the ranges). */
+  flush(upTo: number): boolean {
+    const r = this.#ranges;
+    const n = r.length / RECORD - (this.count - upTo);
+    if (n <= 0) return true;
+    const buf = this.#buf;
+    const bytes = r[(n - 1) * RECORD + 1]!;
+    let end = bytes;
+    for (let k = 2; k < RECORD; k++) end = Math.max(end, r[(n - 1) * RECORD + k]!);
+    const done = r.splice(0, n * RECORD);
+    let text: string | undefined;
+    try {
+      text = utf8Fatal.decode(buf.subarray(0, end));
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined && text.includes('\0')) text = undefined;
+    const chars = text !== undefined && text.length !== end ? done.slice() : done;
+    if (text !== undefined && text.length !== end && (text.includes('\uFFFD') || !toCharOffsets(buf, end, chars))) text = undefined;
+    const keep = this.#keep;
+    for (let e = 0; e < n; e++) {
+      const o = e * RECORD;
+      const dir = text !== undefined ? text.slice(chars[o]!, chars[o + 1]!) : utf8.decode(buf.subarray(done[o]!, done[o + 1]!));
+      const split = splitDirName(dir);
+      if (!this.#names.add(split.name)) return false;
+      let d: DescEntry | undefined;
+      if (text !== undefined) {
+        d = fastDecodeRanges(text, chars[o + 2]!, chars[o + 3]!, chars[o + 4]!, chars[o + 5]!, chars[o + 6]!, chars[o + 7]!);
+      } else {
+        const view = (k: number): Uint8Array | undefined => (done[o + 2 + 2 * k]! < 0 ? undefined : buf.subarray(done[o + 2 + 2 * k]!, done[o + 3 + 2 * k]!));
+        d = fastDecode(view(0), view(1), view(2));
+      }
+      const p = new PendingObject(dir, split.name, split.version);
+      for (let k = 0; k < 3; k++) {
+        const at = done[o + 2 + 2 * k]!;
+        if (at < 0) continue;
+        const to = done[o + 3 + 2 * k]!;
+        // Kept: a view into the kept chunk; not kept, but decodeEntry will read it: a copy.
+        p.members[SLOT_KEYS[k]!] = keep ? buf.subarray(at, to) : d === undefined ? buf.slice(at, to) : NOT_KEPT;
+      }
+      this.pendings.push(p);
+      this.decoded.push(d);
+    }
+    return true;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -750,15 +1097,16 @@ function fastDecodeRanges(text: string, s0: number, e0: number, s1: number, e1: 
     }
   }
   const e = new FastDescEntry(
-    groups ?? [],
-    license ?? [],
-    replaces ?? [],
-    conflicts ?? [],
-    provides ?? [],
-    depends ?? [],
-    optdepends ?? [],
-    makedepends ?? [],
-    checkdepends ?? [],
+    groups ?? NO_STRINGS.slice(),
+    license ?? NO_STRINGS.slice(),
+    replaces ?? NO_STRINGS.slice(),
+    conflicts ?? NO_STRINGS.slice(),
+    provides ?? NO_STRINGS.slice(),
+    depends ?? NO_STRINGS.slice(),
+    optdepends ?? NO_STRINGS.slice(),
+    makedepends ?? NO_STRINGS.slice(),
+    checkdepends ?? NO_STRINGS.slice(),
+    NO_UNKNOWN.slice(),
     false,
   );
   for (let k = 0; k < stored; k++) {
@@ -772,29 +1120,20 @@ function fastDecodeRanges(text: string, s0: number, e0: number, s1: number, e1: 
 }
 
 /**
- * The first `count` values of `scratch` as a new array of exactly that length. Short lists are
- * array literals: V8 learns that what such a site allocates lives long and then allocates it
- * where long-lived objects go, instead of copying it out of the young generation later.
+ * The first `count` values of `scratch` as a new array of exactly that length. Lists (and the
+ * empty ones, copies of NO_STRINGS) are made by `slice`, not array literals: a literal carries an
+ * allocation site, and in a fresh process V8 changes its mind about where such a site should
+ * allocate (young or old generation) several times during one big read, throwing away the
+ * decoder's optimized code each time (three compilations of 20 ms and more, measured).
  */
 function listOf(count: number): string[] {
-  const s = scratch;
-  switch (count) {
-    case 1:
-      return [s[0]!];
-    case 2:
-      return [s[0]!, s[1]!];
-    case 3:
-      return [s[0]!, s[1]!, s[2]!];
-    case 4:
-      return [s[0]!, s[1]!, s[2]!, s[3]!];
-    case 5:
-      return [s[0]!, s[1]!, s[2]!, s[3]!, s[4]!];
-    case 6:
-      return [s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!];
-    default:
-      return s.slice(0, count);
-  }
+  return scratch.slice(0, count);
 }
+
+/** Never changed: `slice()` of them makes the fresh empty lists (see {@link listOf}). */
+const NO_STRINGS: string[] = [];
+const NO_UNKNOWN: DescEntry['unknown'] = [];
+const NO_ISSUES: AlpmIssue[] = [];
 
 /** Reused by {@link fastDecodeRanges} (which does not re-enter); only its first `count` slots count. */
 const scratch: string[] = [];
@@ -813,6 +1152,7 @@ interface FastDescEntryConstructor {
     optdepends: string[],
     makedepends: string[],
     checkdepends: string[],
+    unknown: DescEntry['unknown'],
     reserve: false,
   ): DescEntry;
 }
@@ -835,6 +1175,7 @@ const FastDescEntry = function (
   optdepends: string[],
   makedepends: string[],
   checkdepends: string[],
+  unknown: DescEntry['unknown'],
   reserve: boolean,
 ): void {
   this.groups = groups;
@@ -846,7 +1187,7 @@ const FastDescEntry = function (
   this.optdepends = optdepends;
   this.makedepends = makedepends;
   this.checkdepends = checkdepends;
-  this.unknown = [];
+  this.unknown = unknown;
   if (reserve) {
     this.filename = '';
     this.name = '';
@@ -933,7 +1274,9 @@ for (const [i, key] of [[0, 'filename'], [4, 'desc'], [5, 'groups'], [6, 'csize'
 /**
  * Read a sync database file (a path — a `<repo>.db` symlink is followed — or its bytes), any
  * compression repokit decodes (gzip, xz, zstd, bzip2, none; others are UNSUPPORTED_COMPRESSION),
- * and decode every entry. Errors carry the path.
+ * and decode every entry. Errors carry the path. A gzip file is inflated on the calling thread
+ * as it is walked (see scanPlainGzip); anything else, and any gzip file that walk does not take,
+ * is decompressed whole first (gzip and zstd on Node's thread pool).
  */
 export async function readSyncDb(input: string | URL | Uint8Array | ArrayBuffer, options: ReadSyncDbOptions = {}): Promise<SyncDb> {
   const path = typeof input === 'string' ? input : input instanceof URL ? nodeBuiltin<typeof import('node:url')>('node:url').fileURLToPath(input) : undefined;
@@ -951,6 +1294,11 @@ export async function readSyncDb(input: string | URL | Uint8Array | ArrayBuffer,
     const compression = sniffCompression(bytes.subarray(0, SNIFF_BYTES));
     const maxOut = posInt(options.maxUncompressedSize, SYNC_DB_LIMITS.maxUncompressedSize, 'maxUncompressedSize');
     const name = options.name ?? (path !== undefined ? nodeBuiltin<typeof import('node:path')>('node:path').basename(path) : 'db');
+    if (compression === 'gzip') {
+      argOptions(options);
+      const db = readPlainGzip(bytes, { ...options, name });
+      if (db !== undefined) return db;
+    }
     const tar = await decompress(bytes, { maxOutput: maxOut, ...(options.signal ? { signal: options.signal } : {}) });
     // The compressed bytes are not needed any more: let them go before the entries are built.
     bytes = EMPTY;
@@ -962,6 +1310,25 @@ export async function readSyncDb(input: string | URL | Uint8Array | ArrayBuffer,
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * A gzip database read with {@link scanPlainGzip} (inflated on this thread as it is walked), or
+ * undefined when that does not apply (strict mode, `fastPath: false`, an aborted signal) or gives
+ * up: then the caller decompresses it whole on the thread pool and reads it as before.
+ */
+function readPlainGzip(gz: Uint8Array, options: ReadSyncDbOptions): SyncDb | undefined {
+  if (options.signal?.aborted) return undefined;
+  const c = new SyncDbCollector(options);
+  if (!c.useFast) return undefined;
+  try {
+    const t = c.tarOptions;
+    const plain = scanPlainGzip(gz, { maxMemberSize: t.maxMemberSize!, maxMembers: t.maxMembers!, maxTotalSize: t.maxTotalSize! }, options.keepRaw === true);
+    return plain === undefined ? undefined : c.finish('gzip', plain.pendings, plain.decoded);
+  } finally {
+    scratch.length = 0;
+    laterValue.length = 0;
+  }
+}
 
 async function readWhole(path: string, max: number): Promise<Uint8Array> {
   const fs = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');

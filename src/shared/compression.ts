@@ -297,6 +297,100 @@ export async function compress(data: Uint8Array | readonly Uint8Array[], compres
 const LZ4_BLOCK_SIZES = [65536, 262144, 1048576, 4194304] as const;
 
 // ---------------------------------------------------------------------------------------------
+/** gzip inflated on the calling thread into buffers the caller provides (see {@link gzipPieces}). */
+export interface GzipPieces {
+  /**
+   * Inflates into `out[at, at + room)` (`room` > 0) and returns the number of bytes written: less
+   * than `room` only at the end of the data, 0 after it. Throws LIMIT_EXCEEDED (as `decompress`
+   * does) once the output passes `maxOutput`. Anything else that goes wrong — a damaged stream,
+   * bytes after it — ends the output early and sets `failed`: `decompress` then says what it is.
+   */
+  read(out: Uint8Array, at: number, room: number): number;
+  /** The data did not inflate cleanly to its end (only meaningful once `read` returned less than asked). */
+  readonly failed: boolean;
+  close(): void;
+}
+
+interface ZlibHandle {
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+}
+
+/**
+ * A gzip file inflated synchronously, piece by piece, into buffers the caller provides and
+ * reuses: a big archive can then be walked without ever existing whole (15,000 database entries
+ * are 30 MB of tar, and first touches of that much fresh memory cost more than inflating it).
+ * Node's public zlib API has no call that writes into a given buffer, so this drives the handle
+ * that `zlib.gunzipSync` itself drives (`_handle.writeSync`, `_writeState`, as minizlib does);
+ * where that is missing or behaves otherwise (another runtime, another Node), it returns
+ * undefined, or `failed` is set, and the caller uses {@link decompress}.
+ */
+export function gzipPieces(data: Uint8Array, maxOutput: number): GzipPieces | undefined {
+  let z: { _handle?: ZlibHandle | null; _writeState?: unknown; readonly destroyed: boolean; on(event: 'error', f: () => void): unknown; close(): void };
+  let FINISH: number;
+  try {
+    const zlib = nodeBuiltin<NodeZlib>('node:zlib');
+    // Z_FINISH: input missing at the end is an error ("unexpected end of file").
+    FINISH = zlib.constants.Z_FINISH;
+    z = zlib.createGunzip() as unknown as typeof z;
+  } catch {
+    return undefined;
+  }
+  const handle = z._handle;
+  const state = z._writeState;
+  if (handle === undefined || handle === null || typeof handle.writeSync !== 'function' || !(state instanceof Uint32Array) || state.length < 2) {
+    z.close();
+    return undefined;
+  }
+  let failed = false;
+  let ended = false;
+  let inOff = 0;
+  let total = 0;
+  // The handle reports an error (bad header, bad CRC, truncation) by destroying the stream, which
+  // closes the handle at once and emits 'error' later: the listener only keeps that quiet.
+  z.on('error', () => {
+    failed = true;
+  });
+  return {
+    read(out, at, room) {
+      if (ended || failed) return 0;
+      try {
+        handle.writeSync(FINISH, data, inOff, data.length - inOff, out, at, room);
+      } catch {
+        failed = true;
+      }
+      // Never write to a closed handle again (Node aborts the process on that).
+      if (z.destroyed || z._handle !== handle) failed = true;
+      const availOut = state[0]!;
+      const availIn = state[1]!;
+      if (failed || availOut > room || availIn > data.length - inOff) {
+        failed = true;
+        ended = true;
+        return 0;
+      }
+      const wrote = room - availOut;
+      inOff = data.length - availIn;
+      total += wrote;
+      if (total > maxOutput) {
+        ended = true;
+        throw limit(maxOutput);
+      }
+      // Output space left over means the stream ended; input left over is something after it.
+      if (availOut !== 0) {
+        ended = true;
+        if (availIn !== 0) failed = true;
+      }
+      return wrote;
+    },
+    get failed() {
+      return failed;
+    },
+    close() {
+      ended = true;
+      if (!z.destroyed) z.close();
+    },
+  };
+}
+
 // Plumbing
 
 type NodeZlib = typeof import('node:zlib');

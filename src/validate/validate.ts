@@ -386,7 +386,7 @@ async function* once(b: Uint8Array): AsyncGenerator<Uint8Array> {
 
 async function checkAlpmDb(bytes: Uint8Array, p: Problems, options: ValidateOptions): Promise<void> {
   const base = (options.name ?? '').split(/[/\\]/).pop();
-  const db = await p.tryAsync(() => readSyncDb(bytes, base === undefined || base === '' ? {} : { name: base }));
+  const db = await p.tryAsync(() => readSyncDb(bytes, base === undefined || base === '' ? { keepRaw: true } : { name: base, keepRaw: true }));
   if (db === undefined) return;
   for (const w of db.warnings) p.add('VALIDATE_WARNING', w.message, w.section === undefined ? {} : { section: w.section });
   for (const e of db.entries) {

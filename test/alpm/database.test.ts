@@ -111,8 +111,8 @@ if (!hasCorpus) {
     : [];
   for (const m of manifest.filter((x) => /\.(db|files)\.tar/.test(x.file))) {
     it(`${m.file}: every entry, in the order bsdtar lists the members`, async () => {
-      const db = await readSyncDb(join(PUBLIC, m.file));
-      expect(await readSyncDb(join(PUBLIC, m.file), { fastPath: false })).toEqual(db);
+      const db = await readSyncDb(join(PUBLIC, m.file), { keepRaw: true });
+      expect(await readSyncDb(join(PUBLIC, m.file), { keepRaw: true, fastPath: false })).toEqual(db);
       expect(db.warnings).toEqual([]);
       const facts = m.tool_facts?.bsdtar;
       if (facts?.entries !== undefined) expect(db.entries.map((e) => e.dir).sort()).toEqual([...facts.entries].sort());
@@ -267,20 +267,32 @@ describe('writing', () => {
 
   it('desc v1 keeps %MD5SUM%; v2 drops it', async () => {
     const one = [{ entry: sample('a', '1-1') }];
-    const v1 = parseSyncDbTar(syncDbTar(one, 'db', { descVersion: 1 }));
-    const v2 = parseSyncDbTar(syncDbTar(one, 'db', { descVersion: 2 }));
+    const v1 = parseSyncDbTar(syncDbTar(one, 'db', { descVersion: 1 }), { keepRaw: true });
+    const v2 = parseSyncDbTar(syncDbTar(one, 'db', { descVersion: 2 }), { keepRaw: true });
     expect(td.decode(v1.entries[0]!.raw.desc)).toContain('%MD5SUM%\n0123456789abcdef0123456789abcdef\n');
     expect(td.decode(v2.entries[0]!.raw.desc)).not.toContain('%MD5SUM%');
     expect(() => syncDbTar(one, 'db', { descVersion: 3 as 1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => syncDbTar(one, 'db', { filesVersion: 2 as 1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
+  it('gives the stored bytes in raw only with keepRaw', async () => {
+    const tar = syncDbTar([{ entry: sample('a', '1-1') }], 'files');
+    for (const read of [parseSyncDbTar(tar), await readSyncDb(await compress(tar, 'gzip')), await readSyncDb(await compress(tar, 'zstd'))]) {
+      expect(read.entries[0]!.raw).toEqual({});
+      expect(read.kind).toBe('files');
+    }
+    for (const read of [parseSyncDbTar(tar, { keepRaw: true }), await readSyncDb(await compress(tar, 'gzip'), { keepRaw: true })]) {
+      expect(Object.keys(read.entries[0]!.raw)).toEqual(['desc', 'files']);
+      expect(td.decode(read.entries[0]!.raw.desc)).toBe(encodeDesc(sample('a', '1-1')));
+    }
+  });
+
   it('copies stored members byte for byte unless told to re-encode', () => {
     const odd = te.encode('%NAME%\nodd\n\n%VERSION%\n1-1\n\n%CUSTOM%\nkept\n\n');
     const e: SyncDbWriteEntry = { entry: decodeDesc(odd).entry, raw: { desc: odd } };
-    const kept = parseSyncDbTar(syncDbTar([e], 'db')).entries[0]!;
+    const kept = parseSyncDbTar(syncDbTar([e], 'db'), { keepRaw: true }).entries[0]!;
     expect(td.decode(kept.raw.desc)).toBe(td.decode(odd));
-    const re = parseSyncDbTar(syncDbTar([e], 'db', { reencode: true })).entries[0]!;
+    const re = parseSyncDbTar(syncDbTar([e], 'db', { reencode: true }), { keepRaw: true }).entries[0]!;
     expect(td.decode(re.raw.desc)).toBe('%NAME%\nodd\n\n%VERSION%\n1-1\n\n');
   });
 

@@ -7,6 +7,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { emptyDescEntry, encodeDesc } from '../../src/alpm/codecs.js';
 import { parseSyncDbTar, readPackage, readSyncDb, repoAdd, syncDbTar } from '../../src/alpm/database.js';
@@ -100,6 +101,15 @@ describe('hostile packages', () => {
   });
 });
 
+/** A read's result as JSON, or its error's code and message (anything else is a failure of its own). */
+async function outcomeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    return JSON.stringify(await p);
+  } catch (e) {
+    return isRepokitError(e) ? `${e.code}: ${e.message}` : `not a RepokitError: ${String(e)}`;
+  }
+}
+
 describe('fuzzing', () => {
   const cfg = fuzzConfig(0xa1b2c3, 3000, 400);
 
@@ -136,6 +146,14 @@ describe('fuzzing', () => {
         await readSyncDb(b, { maxUncompressedSize: 16 * 1024 * 1024 });
       } catch (e) {
         if (!isRepokitError(e)) failures.push({ step: 'readSyncDb', recipe: recipe(), problem: String(e), stack: (e as Error).stack ?? '' });
+      }
+      // A gzip database is walked as it is inflated; that walk and the whole-file general path
+      // give the same result or the same error, for the mutated gzip and for the mutated tar gzipped.
+      for (const bytes of compressed ? [b] : [gzipSync(b)]) {
+        const opts = { keepRaw: true, maxUncompressedSize: 16 * 1024 * 1024 };
+        const streamed = await outcomeOf(readSyncDb(bytes, opts));
+        const whole = await outcomeOf(readSyncDb(bytes, { ...opts, fastPath: false }));
+        if (streamed !== whole) failures.push({ step: 'gzip walk vs whole file', recipe: recipe(), problem: `${streamed.slice(0, 200)} vs ${whole.slice(0, 200)}`, stack: '' });
       }
     }
     expect(failures, formatFailures(failures)).toEqual([]);

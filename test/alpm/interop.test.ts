@@ -72,10 +72,10 @@ describe.skipIf(missing !== null)(`interop with makepkg, repo-add and pacman${su
     expect(r.status, r.stderr).toBe(0);
     await repoAdd(join(rkDir, 'rk.db.tar.gz'), names.map((n) => join(rkDir, n)), { descVersion: legacy ? 1 : 2, includeSigs: true });
     await repoAdd(join(v2Dir, 'v2.db.tar.zst'), names.map((n) => join(v2Dir, n)));
-    raDb = await readSyncDb(join(raDir, 'ra.db'));
-    raFiles = await readSyncDb(join(raDir, 'ra.files'));
-    rkDb = await readSyncDb(join(rkDir, 'rk.db'));
-    rkFiles = await readSyncDb(join(rkDir, 'rk.files'));
+    raDb = await readSyncDb(join(raDir, 'ra.db'), { keepRaw: true });
+    raFiles = await readSyncDb(join(raDir, 'ra.files'), { keepRaw: true });
+    rkDb = await readSyncDb(join(rkDir, 'rk.db'), { keepRaw: true });
+    rkFiles = await readSyncDb(join(rkDir, 'rk.files'), { keepRaw: true });
   }, 15 * 60_000);
 
   it('builds every sample package and both tools list the same entries', () => {
@@ -175,7 +175,7 @@ describe.skipIf(missing !== null)(`interop with makepkg, repo-add and pacman${su
     expect(db.entries.map((e) => e.name).sort()).toEqual([second!, ...rest].map((p) => p.pkgname).sort());
     const r = spawnSync('repo-remove', ['-q', join(dir, 'mix.db.tar.gz'), second!.pkgname], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const files = await readSyncDb(join(dir, 'mix.files'));
+    const files = await readSyncDb(join(dir, 'mix.files'), { keepRaw: true });
     expect(files.entries.map((e) => e.name).sort()).toEqual(rest.map((p) => p.pkgname).sort());
     // repo-add wrote these last: each entry's file list is the one repo-add wrote for the package.
     for (const e of files.entries) {
@@ -247,7 +247,7 @@ describe.skipIf(missing !== null)(`interop with makepkg, repo-add and pacman${su
     r = runRepoAdd([db, ...rest.map((n) => join(dir, n))]);
     expect(r.status, r.stderr).toBe(0);
     for (const kind of ['db', 'files'] as const) {
-      const read = await readSyncDb(join(dir, `mix.${kind}.tar.lz4`));
+      const read = await readSyncDb(join(dir, `mix.${kind}.tar.lz4`), { keepRaw: true });
       expect(read.compression).toBe('lz4');
       expect(read.entries.map((e) => e.name).sort(), kind).toEqual(pkgs.map((p) => p.pkgname).sort());
       // Every entry (repo-add's and repokit's) is the desc repokit derives from the lz4 package.

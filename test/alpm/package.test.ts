@@ -37,7 +37,7 @@ describe.skipIf(!hasCorpus)(`corpus packages${hasCorpus ? '' : ' (skipped: corpu
       expect(pkg.compression).toBe(f.endsWith('.zst') ? 'zstd' : f.endsWith('.gz') ? 'gzip' : 'xz');
       // The db that holds this very file (initial or update state) has repo-add's entry for it.
       for (const state of ['gz', 'update']) {
-        const files = await readSyncDb(join(gen, 'db', state, 'nimbus.files.tar.gz'));
+        const files = await readSyncDb(join(gen, 'db', state, 'nimbus.files.tar.gz'), { keepRaw: true });
         const e = packageDescEntry(pkg);
         const stored = files.entries.find((x) => x.dir === `${e.name}-${e.version}`);
         if (stored === undefined) continue;
@@ -53,7 +53,7 @@ describe.skipIf(!hasCorpus)(`corpus packages${hasCorpus ? '' : ' (skipped: corpu
     it(`${f}: desc and files equal what repo-add ≥ 6.1 wrote into polaris.files.tar.gz`, async () => {
       // ':' is stored as %3A in the corpus; the original name goes into %FILENAME%.
       const pkg = await readPackage(join(pub, f), { filename: decodeURIComponent(f) });
-      const files = await readSyncDb(join(pub, 'polaris.files.tar.gz'));
+      const files = await readSyncDb(join(pub, 'polaris.files.tar.gz'), { keepRaw: true });
       const e = packageDescEntry(pkg);
       const stored = files.entries.find((x) => x.dir === `${e.name}-${e.version}`)!;
       expect(stored, `${e.name}-${e.version}`).toBeDefined();

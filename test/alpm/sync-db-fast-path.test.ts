@@ -4,15 +4,18 @@
  * (which hands anything unusual to `decodeEntry`) must give exactly what `fastPath: false` gives —
  * the same entries with the same keys in the same order, the same warnings, or the same error.
  */
+import { EventEmitter } from 'node:events';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { emptyDescEntry, encodeDesc, type DescEntry } from '../../src/alpm/codecs.js';
 import { parseSyncDbTar, readSyncDb, syncDbTar, type SyncDbWriteEntry } from '../../src/alpm/database.js';
-import { scanPlainTar, SYNC_DB_LIMITS } from '../../src/alpm/sync-db-read.js';
+import { scanPlainGzip, scanPlainTar, SYNC_DB_LIMITS } from '../../src/alpm/sync-db-read.js';
+import { gzipPieces } from '../../src/shared/compression.js';
 import { isRepokitError } from '../../src/shared/errors.js';
 import { writeTar } from '../../src/shared/tar.js';
-import { rawTar } from '../helpers/alpm-packages.js';
+import { rawTar, type RawMember } from '../helpers/alpm-packages.js';
 
 const LIMITS = { maxMemberSize: SYNC_DB_LIMITS.maxMemberSize, maxMembers: SYNC_DB_LIMITS.maxMembers, maxTotalSize: SYNC_DB_LIMITS.maxUncompressedSize };
 type Options = Parameters<typeof parseSyncDbTar>[1];
@@ -20,7 +23,8 @@ type Options = Parameters<typeof parseSyncDbTar>[1];
 /** The result as JSON (key order included), or the error's code, message and offset. */
 function outcome(tar: Uint8Array, options: Options = {}): string {
   try {
-    return JSON.stringify(parseSyncDbTar(tar, options));
+    // With the stored bytes (unless told otherwise), so that those are compared too.
+    return JSON.stringify(parseSyncDbTar(tar, { keepRaw: true, ...options }));
   } catch (e) {
     if (!isRepokitError(e)) throw e;
     return JSON.stringify({ code: e.code, message: e.message, offset: e.offset });
@@ -220,6 +224,223 @@ const dbs = corpusDbs(CORPUS);
 describe.skipIf(dbs.length === 0)(`every sync database of the corpus (${dbs.length}${dbs.length === 0 ? `; skipped: ${CORPUS} is absent` : ''})`, () => {
   it.each(dbs.map((p) => [p.slice(CORPUS.length), p]))('%s: the fast paths give what the general path gives', async (_, path) => {
     const either = (p: Promise<unknown>) => p.then((db) => JSON.stringify(db), (e: unknown) => (isRepokitError(e) ? `${e.code}: ${e.message}` : `not a RepokitError: ${String(e)}`));
+    expect(await either(readSyncDb(path, { keepRaw: true }))).toBe(await either(readSyncDb(path, { keepRaw: true, fastPath: false })));
     expect(await either(readSyncDb(path))).toBe(await either(readSyncDb(path, { fastPath: false })));
   });
 });
+
+describe('the gzip walk (inflated piece by piece, never whole)', () => {
+  /** readSyncDb's outcome for gzip bytes: the result as JSON, or the error's code and message. */
+  async function gzOutcome(gz: Uint8Array, options: Parameters<typeof readSyncDb>[1] = {}): Promise<string> {
+    try {
+      return JSON.stringify(await readSyncDb(gz, { keepRaw: true, ...options }));
+    } catch (e) {
+      if (!isRepokitError(e)) throw e;
+      return JSON.stringify({ code: e.code, message: e.message });
+    }
+  }
+  /** The gzip walk and the whole-file general path agree; returns the outcome. */
+  async function gzAgree(gz: Uint8Array, options: Parameters<typeof readSyncDb>[1] = {}): Promise<string> {
+    const fast = await gzOutcome(gz, options);
+    expect(fast).toBe(await gzOutcome(gz, { ...options, fastPath: false }));
+    return fast;
+  }
+  const many = (n: number, kind: 'db' | 'files' = 'db'): Uint8Array =>
+    syncDbTar(
+      Array.from({ length: n }, (_, i) => ({ entry: { ...entry(`p${i}`, `${i}.0-1`, i % 97 === 0 ? { desc: `Beschreibung ${i} – ü` } : {}), files: ['usr/', `usr/p${i}`] } })),
+      kind,
+    );
+
+  it('walks a database bigger than its window, and copies only the entry files out of it', async () => {
+    const tar = many(1500);
+    expect(tar.length).toBeGreaterThan(2 * 1024 * 1024);
+    const gz = gzipSync(tar);
+    // The walk itself, not the fallback, gave the result.
+    const plain = scanPlainGzip(gz, LIMITS, true)!;
+    expect(plain.pendings).toHaveLength(1500);
+    expect(plain.decoded.every((d) => d !== undefined)).toBe(true);
+    expect(JSON.stringify(plain.pendings)).toBe(JSON.stringify(scanPlainTar(tar, LIMITS)));
+    const db = JSON.parse(await gzAgree(gz)) as { entries: unknown[] };
+    expect(db.entries).toHaveLength(1500);
+    // raw views lie in small buffers of entry files, not in a whole decompressed tar.
+    const read = await readSyncDb(gz, { keepRaw: true });
+    expect(Math.max(...read.entries.map((e) => e.raw.desc!.buffer.byteLength))).toBeLessThanOrEqual(256 * 1024);
+    expect(new TextDecoder().decode(read.entries.find((e) => e.name === 'p7')!.raw.desc)).toBe(desc('p7', '7.0-1'));
+  });
+
+  it('walks a .files database and a member bigger than the window', async () => {
+    await gzAgree(gzipSync(many(300, 'files')));
+    const files = Array.from({ length: 120_000 }, (_, i) => `usr/share/big/${String(i).padStart(6, '0')}`);
+    const tar = syncDbTar([{ entry: { ...entry('big', '1-1'), files } }, { entry: { ...entry('small', '1-1'), files: ['usr/'] } }], 'files');
+    expect(tar.length).toBeGreaterThan(2 * 1024 * 1024);
+    const gz = gzipSync(tar);
+    expect(scanPlainGzip(gz, LIMITS)?.pendings).toHaveLength(2);
+    const db = JSON.parse(await gzAgree(gz)) as { entries: { entry: DescEntry }[] };
+    expect(db.entries[0]!.entry.files).toEqual(files);
+  });
+
+  it('agrees with and without keepRaw over entries of every kind, across chunks', async () => {
+    const enc = new TextEncoder();
+    const members: RawMember[] = [];
+    for (let i = 0; i < 900; i++) {
+      const dir = `q${i}-1.${i}-1`;
+      const text = desc(`q${i}`, `1.${i}-1`, i % 50 === 3 ? { desc: 'Größe – ü' } : {});
+      members.push({ name: `${dir}/`, type: '5' });
+      if (i % 100 === 7) {
+        // An unknown section: the general decoder's entry (with its warning).
+        members.push({ name: `${dir}/desc`, data: `${text}%UNKNOWN%\nx\n\n` });
+      } else if (i % 100 === 11) {
+        // Not UTF-8: its chunk is decoded member by member.
+        const bytes = enc.encode(text);
+        members.push({ name: `${dir}/desc`, data: Uint8Array.from([...bytes.subarray(0, 60), 0xff, ...bytes.subarray(60)]) });
+      } else if (i % 100 === 13) {
+        // A byte-order mark: dropped when the member is decoded alone.
+        members.push({ name: `${dir}/desc`, data: `\uFEFF${text}` });
+      } else if (i % 100 === 17) {
+        // The split layout: depends apart.
+        const [head, deps] = text.split('%DEPENDS%');
+        members.push({ name: `${dir}/desc`, data: head! }, { name: `${dir}/depends`, data: `%DEPENDS%${deps!}` });
+      } else if (i % 100 === 19) {
+        // A big member, bigger than a chunk.
+        members.push({ name: `${dir}/desc`, data: text }, { name: `${dir}/files`, data: `%FILES%\n${Array.from({ length: 30_000 }, (_, k) => `usr/q/${k}`).join('\n')}\n` });
+      } else {
+        members.push({ name: `${dir}/desc`, data: text });
+        if (i % 3 === 0) members.push({ name: `${dir}/files`, data: `%FILES%\nusr/\nusr/q${i}\n` });
+      }
+    }
+    const gz = gzipSync(rawTar(members));
+    for (const keepRaw of [true, false]) {
+      const plain = scanPlainGzip(gz, LIMITS, keepRaw)!;
+      expect(plain.pendings, `keepRaw ${keepRaw}`).toHaveLength(900);
+      expect(plain.decoded.filter((d) => d === undefined).length).toBeGreaterThanOrEqual(9);
+      const db = JSON.parse(await gzAgree(gz, { keepRaw })) as { entries: { raw: object; warnings: unknown[] }[] };
+      expect(db.entries).toHaveLength(900);
+      expect(db.entries.filter((e) => e.warnings.length > 0).length).toBeGreaterThanOrEqual(9);
+      expect(db.entries.every((e) => Object.keys(e.raw).length > 0)).toBe(keepRaw);
+    }
+  });
+
+  it('hands directories whose files are apart or out of order to the general path', async () => {
+    const a = desc('a', '1-1');
+    const b = desc('b', '1-1');
+    for (const tar of [
+      rawTar([{ name: 'a-1-1/desc', data: a }, { name: 'b-1-1/desc', data: b }, { name: 'a-1-1/files', data: '%FILES%\nusr/\n' }]),
+      rawTar([{ name: 'a-1-1/files', data: '%FILES%\nusr/\n' }, { name: 'a-1-1/desc', data: a }]),
+      rawTar([{ name: 'a-1-1/desc', data: a }, { name: 'a-1-1/desc', data: a }]),
+    ]) {
+      const gz = gzipSync(tar);
+      expect(scanPlainGzip(gz, LIMITS)).toBeUndefined();
+      await gzAgree(gz);
+      await gzAgree(gz, { keepRaw: false });
+    }
+  });
+
+  it('finds a package name in two directories whether or not the names come in order', async () => {
+    const named = (dir: string, name: string, version: string): RawMember => ({ name: `${dir}/desc`, data: desc(name, version) });
+    const ascending = ['a-1-1', 'b-1-1', 'c-1-1', 'd-1-1'].map((d) => named(d, d[0]!, '1-1'));
+    const shuffled = ['c-1-1', 'a-1-1', 'd-1-1', 'b-1-1'].map((d) => named(d, d[0]!, '1-1'));
+    for (const members of [ascending, shuffled]) {
+      const clean = gzipSync(rawTar(members));
+      expect(scanPlainGzip(clean, LIMITS)?.pendings.map((p) => p.name)).toEqual(members.map((m) => m.name[0]));
+      for (const twice of [named('b-2-1', 'b', '2-1'), named('a-0-1', 'a', '0-1'), named('e-1-1', 'e', '1-1')]) {
+        const gz = gzipSync(rawTar([...members, twice]));
+        if (twice.name.startsWith('e')) expect(scanPlainGzip(gz, LIMITS)?.pendings).toHaveLength(5);
+        else expect(scanPlainGzip(gz, LIMITS)).toBeUndefined();
+        await gzAgree(gz);
+      }
+    }
+  });
+
+  it('finds the repeated name among thousands (after the name table has grown)', async () => {
+    const members = Array.from({ length: 3000 }, (_, i): RawMember => ({ name: `n${i}-1-1/desc`, data: desc(`n${i}`, '1-1') }));
+    expect(scanPlainGzip(gzipSync(rawTar(members)), LIMITS)?.pendings).toHaveLength(3000);
+    const twice = gzipSync(rawTar([...members, { name: 'n7-2-1/desc', data: desc('n7', '2-1') }]));
+    expect(scanPlainGzip(twice, LIMITS)).toBeUndefined();
+    await gzAgree(twice);
+  });
+
+  it('reads an archive whose names are out of order', async () => {
+    const gz = gzipSync(rawTar([{ name: 'b-1-1/desc', data: desc('b', '1-1') }, { name: 'a-b-1-1/desc', data: desc('a-b', '1-1') }, { name: 'a-1-1/desc', data: desc('a', '1-1') }]));
+    expect(scanPlainGzip(gz, LIMITS)?.pendings.map((p) => p.name)).toEqual(['b', 'a-b', 'a']);
+    await gzAgree(gz);
+  });
+
+  it('gives what decompress and the general path give for damaged, concatenated or padded gzip', async () => {
+    const tar = many(400);
+    const gz = gzipSync(tar);
+    const cases: [string, Uint8Array][] = [
+      ['cut in the deflate data', gz.subarray(0, Math.floor(gz.length / 2))],
+      ['cut in the trailer', gz.subarray(0, gz.length - 3)],
+      ['bad CRC', Uint8Array.from(gz, (b, i) => (i === gz.length - 8 ? b ^ 0xff : b))],
+      ['bad ISIZE', Uint8Array.from(gz, (b, i) => (i === gz.length - 1 ? b ^ 0x01 : b))],
+      ['garbage after the stream', concat(gz, new TextEncoder().encode('garbage!'))],
+      ['zero bytes after the stream', concat(gz, new Uint8Array(1000))],
+      ['two members, the tar split between them', concat(gzipSync(tar.subarray(0, 300_001)), gzipSync(tar.subarray(300_001)))],
+      ['a damaged byte in the middle', Uint8Array.from(gz, (b, i) => (i === gz.length >> 1 ? b ^ 0x55 : b))],
+    ];
+    for (const [what, bytes] of cases) {
+      const outcome = await gzAgree(bytes);
+      expect(outcome, what).toBeTruthy();
+    }
+    // The damaged ones are errors, the rest read.
+    expect(JSON.parse(await gzOutcome(cases[2]![1])).code).toBeDefined();
+    expect(JSON.parse(await gzOutcome(cases[6]![1])).entries).toHaveLength(400);
+  });
+
+  it('stops at maxUncompressedSize with decompress\'s error, and at the walk limits', async () => {
+    const gz = gzipSync(many(400));
+    const limited = JSON.parse(await gzAgree(gz, { maxUncompressedSize: 100_000 })) as { code: string; message: string };
+    expect(limited.code).toBe('LIMIT_EXCEEDED');
+    expect(() => scanPlainGzip(gz, { ...LIMITS, maxTotalSize: 100_000 })).toThrow(/larger than maxOutput \(100000 bytes\)/);
+    expect(JSON.parse(await gzAgree(gz, { maxMembers: 10 })).code).toBe('LIMIT_EXCEEDED');
+    expect(JSON.parse(await gzAgree(gz, { maxMemberSize: 100 })).code).toBe('LIMIT_EXCEEDED');
+  });
+
+  it('hands anything unusual to the general path', async () => {
+    const d = new TextEncoder().encode(desc('a', '1-1'));
+    const unusual: [string, Uint8Array][] = [
+      ['pax header', writeTar([{ name: 'a-1-1/desc', data: d, mtime: 2 ** 34 }], { format: 'pax' })],
+      ['./ prefix', rawTar([{ name: './a-1-1/desc', data: d }])],
+      ['an unsafe name', rawTar([{ name: '../a-1-1/desc', data: d }])],
+      ['a bad checksum', Uint8Array.from(rawTar([{ name: 'a-1-1/desc', data: d }]), (b, i) => (i === 148 ? 0x37 : b))],
+      ['one package in two directories', rawTar([{ name: 'a-1-1/desc', data: d }, { name: 'a-2-1/desc', data: new TextEncoder().encode(desc('a', '2-1')) }])],
+      ['a bad directory name', rawTar([{ name: 'nodash/desc', data: d }])],
+    ];
+    for (const [what, tar] of unusual) {
+      const gz = gzipSync(tar);
+      expect(scanPlainGzip(gz, LIMITS), what).toBeUndefined();
+      await gzAgree(gz);
+    }
+  });
+
+  it('falls back to decompress where zlib cannot be driven piece by piece', async () => {
+    const gz = gzipSync(many(50));
+    const expected = await gzOutcome(gz, { fastPath: false });
+    const zlib = process.getBuiltinModule('node:zlib');
+    // A zlib whose streams have no handle to drive (as in runtimes that only emulate node:zlib),
+    // for the piece-by-piece reader (which asks for a gunzip stream without options; the whole
+    // decompression passes a chunk size).
+    const handleless = {
+      ...zlib,
+      createGunzip: (options?: Parameters<typeof zlib.createGunzip>[0]) =>
+        options === undefined ? Object.assign(new EventEmitter(), { destroyed: false, close() {} }) : zlib.createGunzip(options),
+    };
+    const original = process.getBuiltinModule;
+    try {
+      process.getBuiltinModule = ((id: string) => (id === 'node:zlib' ? handleless : original.call(process, id))) as typeof original;
+      expect(gzipPieces(gz, 1e9)).toBeUndefined();
+      expect(scanPlainGzip(gz, LIMITS)).toBeUndefined();
+      expect(await gzOutcome(gz)).toBe(expected);
+    } finally {
+      process.getBuiltinModule = original;
+    }
+    expect(scanPlainGzip(gz, LIMITS)?.pendings).toHaveLength(50);
+  });
+});
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

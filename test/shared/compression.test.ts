@@ -3,14 +3,17 @@
  * (including multi-member and concatenated inputs), output caps against bombs, error mapping, and
  * back-pressure of the streaming decoder.
  */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   COMPRESSION_SUFFIX,
   compress,
   decompress,
   decompressStream,
+  gzipPieces,
   sniffCompression,
   type Compression,
+  type GzipPieces,
 } from '../../src/shared/compression.js';
 import { isRepokitError } from '../../src/shared/errors.js';
 import { rpmErrorAsync } from '../helpers/errors.js';
@@ -309,3 +312,50 @@ describe('decompress / decompressStream', () => {
   });
 });
 
+describe('gzipPieces (gzip inflated into buffers the caller provides)', () => {
+  const data = Uint8Array.from({ length: 700_000 }, (_, i) => (i * 7919) % 251 ^ (i >> 9));
+  const gz = new Uint8Array(gzipSync(data));
+
+  /** Everything `pieces` gives, read `room` bytes at a time into one reused buffer. */
+  function drain(pieces: GzipPieces, room: number): Uint8Array {
+    const out: number[] = [];
+    const buf = new Uint8Array(room + 3);
+    for (;;) {
+      const n = pieces.read(buf, 3, room);
+      for (let i = 0; i < n; i++) out.push(buf[3 + i]!);
+      if (n < room) break;
+    }
+    return Uint8Array.from(out);
+  }
+
+  it('gives the inflated bytes, whatever the piece size', () => {
+    for (const room of [1, 511, 4096, 65_536, 1 << 20]) {
+      const pieces = gzipPieces(gz, 1 << 30)!;
+      expect(Buffer.from(drain(pieces, room)).equals(Buffer.from(data)), `room ${room}`).toBe(true);
+      expect(pieces.failed).toBe(false);
+      expect(pieces.read(new Uint8Array(10), 0, 10)).toBe(0);
+      pieces.close();
+    }
+  });
+
+  it('reads every member of a multi-member file', () => {
+    const two = new Uint8Array([...gzipSync(data.subarray(0, 1000)), ...gzipSync(data.subarray(1000))]);
+    const pieces = gzipPieces(two, 1 << 30)!;
+    expect(Buffer.from(drain(pieces, 4096)).equals(Buffer.from(data))).toBe(true);
+    expect(pieces.failed).toBe(false);
+  });
+
+  it('sets failed, never throws, for a damaged stream; throws LIMIT_EXCEEDED past maxOutput', () => {
+    const damaged = [gz.subarray(0, gz.length >> 1), Uint8Array.from(gz, (b, i) => (i === gz.length - 6 ? b ^ 1 : b)), new Uint8Array([...gz, 1, 2, 3])];
+    for (const bytes of damaged) {
+      const pieces = gzipPieces(bytes, 1 << 30)!;
+      expect(() => drain(pieces, 8192)).not.toThrow();
+      expect(pieces.failed).toBe(true);
+      expect(pieces.read(new Uint8Array(10), 0, 10)).toBe(0);
+      pieces.close();
+    }
+    const limited = gzipPieces(gz, 100_000)!;
+    expect(() => drain(limited, 8192)).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', message: 'decompressed data is larger than maxOutput (100000 bytes)' }));
+    limited.close();
+  });
+});
