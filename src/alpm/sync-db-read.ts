@@ -563,7 +563,8 @@ export function scanPlainGzip(gz: Uint8Array, limits: { maxMemberSize: number; m
     return scanPlainGzipOrThrow(z, limits.maxMemberSize, limits.maxMembers, limits.maxTotalSize, keepRaw);
   } catch (e) {
     if (isRepokitError(e) && e.code === 'LIMIT_EXCEEDED') throw e;
-    // splitEntryName refused a directory name: the general path decides (and throws, or warns).
+    // splitEntryName refused a directory name, or a name came twice while a chunk was being
+    // moved (StreamedEntries): the general path decides (and throws, or warns).
     return undefined;
   } finally {
     z.close();
