@@ -151,12 +151,16 @@ class SyncDbCollector {
   readonly useFast: boolean;
   readonly #warnings: AlpmIssue[] = [];
   readonly #byDir = new Map<string, Pending>();
+  /** Whether entries keep their members' bytes in `raw`. */
+  readonly keepRaw: boolean;
   #prefixed = false;
+  #anyFiles = false;
 
   constructor(options: ReadSyncDbOptions) {
     this.options = options;
     this.#dbName = options.name ?? 'db';
     this.useFast = options.fastPath !== false && options.mode !== 'strict';
+    this.keepRaw = options.keepRaw === true;
     this.tarOptions = {
       maxMemberSize: posInt(options.maxMemberSize, SYNC_DB_LIMITS.maxMemberSize, 'maxMemberSize'),
       maxMembers: posInt(options.maxMembers, SYNC_DB_LIMITS.maxMembers, 'maxMembers'),
@@ -205,65 +209,71 @@ class SyncDbCollector {
 
   /**
    * Decode every entry (in the order of each directory's first member): those `add` collected, or
-   * `plain`, the entries of {@link scanPlainTar} (which has no duplicate package names), with
-   * `plainDecoded` when they are decoded already (by {@link scanPlainGzip}).
+   * `plain`, the entries of {@link scanPlainTar} (which has no duplicate package names).
    */
-  finish(compression: DetectedCompression, plain?: Pending[], plainDecoded?: (DescEntry | undefined)[]): SyncDb {
-    const options = this.options;
+  finish(compression: DetectedCompression, plain?: Pending[]): SyncDb {
     const dbName = this.#dbName;
-    const useFast = this.useFast;
-    const keepRaw = options.keepRaw === true;
     const warnings = this.#warnings;
     if (this.#prefixed) warnings.push(issue('member names start with "./" (read anyway; libalpm cannot read such a database)', dbName));
-
     const pendings = plain ?? [...this.#byDir.values()];
-    const decoded = useFast ? (plainDecoded ?? fastDecodeAll(pendings)) : undefined;
+    const decoded = this.useFast ? fastDecodeAll(pendings) : undefined;
     const entries: SyncDbEntry[] = [];
     const seen = plain === undefined ? new Map<string, string>() : undefined;
-    let anyFiles = false;
     for (let i = 0; i < pendings.length; i++) {
       const p = pendings[i]!;
-      const pkgname = p.name;
-      const version = p.version;
-      const m = p.members;
-      if (m.files !== undefined) anyFiles = true;
-      const fast = decoded?.[i];
-      let d: DescEntry;
-      let w: AlpmIssue[];
-      if (fast !== undefined) {
-        d = fast;
-        w = NO_ISSUES.slice();
-      } else {
-        const texts: { desc?: Uint8Array; depends?: Uint8Array; files?: Uint8Array } = {};
-        if (m.desc !== undefined) texts.desc = m.desc;
-        if (m.depends !== undefined) texts.depends = m.depends;
-        if (m.files !== undefined) texts.files = m.files;
-        const label = `${dbName}:${p.dir}`;
-        const r = decodeEntry(texts, options.mode !== undefined ? { file: label, mode: options.mode } : { file: label });
-        d = r.entry;
-        w = r.warnings;
-      }
-      // %NAME%/%VERSION% against the directory (libalpm: "database is inconsistent"), checked here
-      // with the split already made rather than by decodeEntry's dirName option.
-      if (d.name !== undefined && d.name !== pkgname) {
-        w.push({ ...issue(`name ${JSON.stringify(d.name)} differs from the directory ${JSON.stringify(p.dir)} (libalpm: database is inconsistent)`, `${dbName}:${p.dir}`), section: '%NAME%' });
-      }
-      if (d.version !== undefined && d.version !== version) {
-        w.push({ ...issue(`version ${JSON.stringify(d.version)} differs from the directory ${JSON.stringify(p.dir)} (libalpm: database is inconsistent)`, `${dbName}:${p.dir}`), section: '%VERSION%' });
-      }
-      if (m.desc === undefined) w.push(issue('the entry has no desc member', `${dbName}:${p.dir}`));
       if (seen !== undefined) {
-        const other = seen.get(pkgname);
+        const other = seen.get(p.name);
         if (other !== undefined) {
-          warnings.push(issue(`package ${JSON.stringify(pkgname)} has two entries, ${JSON.stringify(other)} and ${JSON.stringify(p.dir)} (libalpm: database is inconsistent)`, dbName));
+          warnings.push(issue(`package ${JSON.stringify(p.name)} has two entries, ${JSON.stringify(other)} and ${JSON.stringify(p.dir)} (libalpm: database is inconsistent)`, dbName));
         } else {
-          seen.set(pkgname, p.dir);
+          seen.set(p.name, p.dir);
         }
       }
-      entries.push(new SyncDbEntryObject(p.dir, pkgname, version, d, m.depends !== undefined ? 'split' : 'merged', keepRaw ? m : {}, w));
+      entries.push(this.entry(p.dir, p.name, p.version, p.members, decoded?.[i]));
     }
-    const kind: SyncDb['kind'] = anyFiles || (entries.length === 0 && /\.files(\.|$)/.test(dbName)) ? 'files' : 'db';
-    return { kind, compression, entries, warnings };
+    return this.result(compression, entries);
+  }
+
+  /** The database of `entries` (each made by {@link entry}). */
+  result(compression: DetectedCompression, entries: SyncDbEntry[]): SyncDb {
+    const kind: SyncDb['kind'] = this.#anyFiles || (entries.length === 0 && /\.files(\.|$)/.test(this.#dbName)) ? 'files' : 'db';
+    return { kind, compression, entries, warnings: this.#warnings };
+  }
+
+  /**
+   * One entry: `fast` (the fast decoding, when it took the entry) or `decodeEntry` of the members
+   * `m`, checked against the directory it came from. Without `keepRaw`, `m` only has to tell
+   * which members there are when `fast` is given (see StreamedEntries).
+   */
+  entry(dir: string, pkgname: string, version: string, m: EntryMembers, fast: DescEntry | undefined): SyncDbEntry {
+    const dbName = this.#dbName;
+    if (m.files !== undefined) this.#anyFiles = true;
+    let d: DescEntry;
+    let w: AlpmIssue[];
+    if (fast !== undefined) {
+      d = fast;
+      w = NO_ISSUES.slice();
+    } else {
+      const texts: { desc?: Uint8Array; depends?: Uint8Array; files?: Uint8Array } = {};
+      if (m.desc !== undefined) texts.desc = m.desc;
+      if (m.depends !== undefined) texts.depends = m.depends;
+      if (m.files !== undefined) texts.files = m.files;
+      const label = `${dbName}:${dir}`;
+      const mode = this.options.mode;
+      const r = decodeEntry(texts, mode !== undefined ? { file: label, mode } : { file: label });
+      d = r.entry;
+      w = r.warnings;
+    }
+    // %NAME%/%VERSION% against the directory (libalpm: "database is inconsistent"), checked here
+    // with the split already made rather than by decodeEntry's dirName option.
+    if (d.name !== undefined && d.name !== pkgname) {
+      w.push({ ...issue(`name ${JSON.stringify(d.name)} differs from the directory ${JSON.stringify(dir)} (libalpm: database is inconsistent)`, `${dbName}:${dir}`), section: '%NAME%' });
+    }
+    if (d.version !== undefined && d.version !== version) {
+      w.push({ ...issue(`version ${JSON.stringify(d.version)} differs from the directory ${JSON.stringify(dir)} (libalpm: database is inconsistent)`, `${dbName}:${dir}`), section: '%VERSION%' });
+    }
+    if (m.desc === undefined) w.push(issue('the entry has no desc member', `${dbName}:${dir}`));
+    return new SyncDbEntryObject(dir, pkgname, version, d, m.depends !== undefined ? 'split' : 'merged', this.keepRaw ? m : {}, w);
   }
 }
 
@@ -536,31 +546,31 @@ class PlainGroups {
 /** The window a gzip database is inflated into, piece by piece (grown for a bigger member). */
 const GZIP_WINDOW = 1024 * 1024;
 
-/** What {@link scanPlainGzip} read: the entries, and each one's fast decoding (undefined: decodeEntry decides). */
-export interface PlainRead {
-  pendings: Pending[];
-  decoded: (DescEntry | undefined)[];
-}
-
 /**
- * {@link scanPlainTar} and the chunked desc decoding in one pass over a gzip file, inflated into
- * one reused window as the walk goes, so that the decompressed tar never exists whole: each
- * entry's directory name and files are copied from the window into a chunk, and every chunk of
- * about 256 KiB is decoded with one call and its entries built. With `keepRaw`, the chunks are
- * kept and `raw` views into them (they hold the entry files only: about half of a database's
- * tar, the rest being headers and padding); without it, one chunk buffer is reused.
+ * A gzip database read in one pass over the file, inflated into one reused window as the walk
+ * goes, so that the decompressed tar never exists whole: {@link scanPlainTar}'s walk, with each
+ * entry's directory name and files copied from the window into a chunk, and every chunk of about
+ * 256 KiB decoded with one call and its entries built (the chunked desc decoding, then
+ * `decodeEntry` for an entry it does not take). With `keepRaw`, the chunks are kept and `raw`
+ * views into them (they hold the entry files only: about half of a database's tar, the rest
+ * being headers and padding); without it, one chunk buffer is reused.
  *
- * Undefined when the walk gives up (as scanPlainTar does, and also when one directory's files
- * are not next to each other, or come in another order than desc, depends, files), when the data
- * does not inflate cleanly to its end, or when this runtime's zlib cannot be driven this way: the
- * caller then decompresses the whole file and reads it as before (which reports any error).
- * Throws LIMIT_EXCEEDED past `maxTotalSize` of output, as `decompress` does.
+ * Undefined when the fast paths are off (strict mode, `fastPath: false`), when the walk gives up
+ * (as scanPlainTar does, and also when one directory's files are not next to each other, or come
+ * in another order than desc, depends, files), when the data does not inflate cleanly to its
+ * end, or when this runtime's zlib cannot be driven this way: the caller then decompresses the
+ * whole file and reads it as before (which reports any error). Throws LIMIT_EXCEEDED past
+ * `maxUncompressedSize` of output, as `decompress` does, and INVALID_ARGUMENT for bad limits.
  */
-export function scanPlainGzip(gz: Uint8Array, limits: { maxMemberSize: number; maxMembers: number; maxTotalSize: number }, keepRaw = false): PlainRead | undefined {
-  const z = gzipPieces(gz, limits.maxTotalSize);
+export function scanPlainGzip(gz: Uint8Array, options: ReadSyncDbOptions = {}): SyncDb | undefined {
+  const c = new SyncDbCollector(options);
+  if (!c.useFast) return undefined;
+  const t = c.tarOptions;
+  const z = gzipPieces(gz, t.maxTotalSize!);
   if (z === undefined) return undefined;
   try {
-    return scanPlainGzipOrThrow(z, limits.maxMemberSize, limits.maxMembers, limits.maxTotalSize, keepRaw);
+    const entries = scanPlainGzipOrThrow(z, t.maxMemberSize!, t.maxMembers!, t.maxTotalSize!, c);
+    return entries === undefined ? undefined : c.result('gzip', entries);
   } catch (e) {
     if (isRepokitError(e) && e.code === 'LIMIT_EXCEEDED') throw e;
     // splitEntryName refused a directory name, or a name came twice while a chunk was being
@@ -568,10 +578,12 @@ export function scanPlainGzip(gz: Uint8Array, limits: { maxMemberSize: number; m
     return undefined;
   } finally {
     z.close();
+    scratch.length = 0;
+    laterValue.length = 0;
   }
 }
 
-function scanPlainGzipOrThrow(z: GzipPieces, maxMemberSize: number, maxMembers: number, maxTotalSize: number, keepRaw: boolean): PlainRead | undefined {
+function scanPlainGzipOrThrow(z: GzipPieces, maxMemberSize: number, maxMembers: number, maxTotalSize: number, c: SyncDbCollector): SyncDbEntry[] | undefined {
   let win = new Uint8Array(GZIP_WINDOW);
   let words = new Uint32Array(win.buffer);
   // win[pos, fill) is inflated and not walked yet; pos is a multiple of BLOCK (headers stay aligned).
@@ -604,7 +616,7 @@ function scanPlainGzipOrThrow(z: GzipPieces, maxMemberSize: number, maxMembers: 
     }
     return fill - pos >= need;
   };
-  const out = new StreamedEntries(keepRaw);
+  const out = new StreamedEntries(c);
   // The directory of the entry being filled, as bytes (a name field holds at most 100).
   const dirName = new Uint8Array(100);
   let dirLen = -1;
@@ -648,16 +660,26 @@ function scanPlainGzipOrThrow(z: GzipPieces, maxMemberSize: number, maxMembers: 
     more(1);
   }
   if (z.failed || !out.flush(out.count)) return undefined;
-  return { pendings: out.pendings, decoded: out.decoded };
+  return out.entries;
 }
 
 /**
  * A set of strings for the duplicate-name check of a big read: open addressing over a hash of the
  * characters, in a typed array (a `Set` of 15,000 fresh strings costs several milliseconds more).
  */
-class NameSet {
-  #slots = new Int32Array(1024);
+export class NameSet {
+  #slots: Int32Array;
+  #hashes: Int32Array;
   readonly #names: string[] = [];
+
+  /**
+   * `slots` (a power of two) is sized for a big database from the start (128 KiB): growing
+   * rehashes in code that runs too rarely to be optimized.
+   */
+  constructor(slots = 1 << 15) {
+    this.#slots = new Int32Array(slots);
+    this.#hashes = new Int32Array(slots >>> 1);
+  }
 
   /** Adds `name`; false when it is there already. */
   add(name: string): boolean {
@@ -670,6 +692,7 @@ class NameSet {
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const at = slots[i]!;
       if (at === 0) {
+        this.#hashes[names.length] = h;
         names.push(name);
         slots[i] = names.length;
         return true;
@@ -679,18 +702,18 @@ class NameSet {
   }
 
   #grow(): void {
-    const names = this.#names;
+    const n = this.#names.length;
+    const hashes = new Int32Array(this.#hashes.length * 2);
+    hashes.set(this.#hashes.subarray(0, n));
     const slots = new Int32Array(this.#slots.length * 2);
     const mask = slots.length - 1;
-    for (let k = 0; k < names.length; k++) {
-      const name = names[k]!;
-      let h = 0x811c9dc5;
-      for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-      let i = h & mask;
+    for (let k = 0; k < n; k++) {
+      let i = hashes[k]! & mask;
       while (slots[i] !== 0) i = (i + 1) & mask;
       slots[i] = k + 1;
     }
     this.#slots = slots;
+    this.#hashes = hashes;
   }
 }
 
@@ -699,8 +722,18 @@ const SLOT: Record<keyof EntryMembers, number> = { desc: 0, depends: 1, files: 2
 const SLOT_KEYS: readonly (keyof EntryMembers)[] = ['desc', 'depends', 'files'];
 /** Numbers per entry in StreamedEntries' ranges: the directory name, then desc, depends, files (start, end; -1 when absent). */
 const RECORD = 8;
-/** Stands for a member's bytes where they are not kept (a fast-decoded entry without keepRaw): only its presence counts. */
-const NOT_KEPT = new Uint8Array(0);
+/**
+ * The members of a fast-decoded entry whose bytes are not kept, by which are there (bit 0 desc,
+ * 1 depends, 2 files): only their presence is looked at, and the objects are never handed out.
+ */
+const PRESENT: readonly EntryMembers[] = Array.from({ length: 8 }, (_, bits) => {
+  const m: EntryMembers = {};
+  const none = new Uint8Array(0);
+  if (bits & 1) m.desc = none;
+  if (bits & 2) m.depends = none;
+  if (bits & 4) m.files = none;
+  return Object.freeze(m);
+});
 
 /**
  * The entries of a gzip walk as they come (see {@link scanPlainGzip}): directory names and entry
@@ -708,8 +741,8 @@ const NOT_KEPT = new Uint8Array(0);
  * where the fast path gives up.
  */
 class StreamedEntries {
-  readonly pendings: Pending[] = [];
-  readonly decoded: (DescEntry | undefined)[] = [];
+  readonly entries: SyncDbEntry[] = [];
+  readonly #collector: SyncDbCollector;
   readonly #keep: boolean;
   /** Package names seen, to refuse one in two directories. */
   readonly #names = new NameSet();
@@ -720,8 +753,9 @@ class StreamedEntries {
   /** Entries begun in all (the chunk's are the last ranges.length / RECORD of them). */
   count = 0;
 
-  constructor(keep: boolean) {
-    this.#keep = keep;
+  constructor(collector: SyncDbCollector) {
+    this.#collector = collector;
+    this.#keep = collector.keepRaw;
     this.#buf = new Uint8Array(CHUNK_BYTES);
   }
 
@@ -804,16 +838,21 @@ class StreamedEntries {
         const view = (k: number): Uint8Array | undefined => (done[o + 2 + 2 * k]! < 0 ? undefined : buf.subarray(done[o + 2 + 2 * k]!, done[o + 3 + 2 * k]!));
         d = fastDecode(view(0), view(1), view(2));
       }
-      const p = new PendingObject(dir, split.name, split.version);
-      for (let k = 0; k < 3; k++) {
-        const at = done[o + 2 + 2 * k]!;
-        if (at < 0) continue;
-        const to = done[o + 3 + 2 * k]!;
-        // Kept: a view into the kept chunk; not kept, but decodeEntry will read it: a copy.
-        p.members[SLOT_KEYS[k]!] = keep ? buf.subarray(at, to) : d === undefined ? buf.slice(at, to) : NOT_KEPT;
+      let m: EntryMembers;
+      if (keep || d === undefined) {
+        m = {};
+        for (let k = 0; k < 3; k++) {
+          const at = done[o + 2 + 2 * k]!;
+          if (at < 0) continue;
+          const to = done[o + 3 + 2 * k]!;
+          // Kept: a view into the kept chunk; not kept, but decodeEntry will read it: a copy.
+          m[SLOT_KEYS[k]!] = keep ? buf.subarray(at, to) : buf.slice(at, to);
+        }
+      } else {
+        // Only which members there are counts: one shared object per combination.
+        m = PRESENT[(done[o + 2]! >= 0 ? 1 : 0) | (done[o + 4]! >= 0 ? 2 : 0) | (done[o + 6]! >= 0 ? 4 : 0)]!;
       }
-      this.pendings.push(p);
-      this.decoded.push(d);
+      this.entries.push(this.#collector.entry(dir, split.name, split.version, m, d));
     }
     return true;
   }
@@ -1295,9 +1334,10 @@ export async function readSyncDb(input: string | URL | Uint8Array | ArrayBuffer,
     const compression = sniffCompression(bytes.subarray(0, SNIFF_BYTES));
     const maxOut = posInt(options.maxUncompressedSize, SYNC_DB_LIMITS.maxUncompressedSize, 'maxUncompressedSize');
     const name = options.name ?? (path !== undefined ? nodeBuiltin<typeof import('node:path')>('node:path').basename(path) : 'db');
-    if (compression === 'gzip') {
+    // (An already aborted signal is left to decompress to honour.)
+    if (compression === 'gzip' && options.signal?.aborted !== true) {
       argOptions(options);
-      const db = readPlainGzip(bytes, { ...options, name });
+      const db = scanPlainGzip(bytes, { ...options, name });
       if (db !== undefined) return db;
     }
     const tar = await decompress(bytes, { maxOutput: maxOut, ...(options.signal ? { signal: options.signal } : {}) });
@@ -1312,24 +1352,6 @@ export async function readSyncDb(input: string | URL | Uint8Array | ArrayBuffer,
 
 const EMPTY = new Uint8Array(0);
 
-/**
- * A gzip database read with {@link scanPlainGzip} (inflated on this thread as it is walked), or
- * undefined when that does not apply (strict mode, `fastPath: false`, an aborted signal) or gives
- * up: then the caller decompresses it whole on the thread pool and reads it as before.
- */
-function readPlainGzip(gz: Uint8Array, options: ReadSyncDbOptions): SyncDb | undefined {
-  if (options.signal?.aborted) return undefined;
-  const c = new SyncDbCollector(options);
-  if (!c.useFast) return undefined;
-  try {
-    const t = c.tarOptions;
-    const plain = scanPlainGzip(gz, { maxMemberSize: t.maxMemberSize!, maxMembers: t.maxMembers!, maxTotalSize: t.maxTotalSize! }, options.keepRaw === true);
-    return plain === undefined ? undefined : c.finish('gzip', plain.pendings, plain.decoded);
-  } finally {
-    scratch.length = 0;
-    laterValue.length = 0;
-  }
-}
 
 async function readWhole(path: string, max: number): Promise<Uint8Array> {
   const fs = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { emptyDescEntry, encodeDesc, type DescEntry } from '../../src/alpm/codecs.js';
 import { parseSyncDbTar, readSyncDb, syncDbTar, type SyncDbWriteEntry } from '../../src/alpm/database.js';
-import { scanPlainGzip, scanPlainTar, SYNC_DB_LIMITS } from '../../src/alpm/sync-db-read.js';
+import { NameSet, scanPlainGzip, scanPlainTar, SYNC_DB_LIMITS } from '../../src/alpm/sync-db-read.js';
 import { gzipPieces } from '../../src/shared/compression.js';
 import { isRepokitError } from '../../src/shared/errors.js';
 import { writeTar } from '../../src/shared/tar.js';
@@ -256,10 +256,9 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     expect(tar.length).toBeGreaterThan(2 * 1024 * 1024);
     const gz = gzipSync(tar);
     // The walk itself, not the fallback, gave the result.
-    const plain = scanPlainGzip(gz, LIMITS, true)!;
-    expect(plain.pendings).toHaveLength(1500);
-    expect(plain.decoded.every((d) => d !== undefined)).toBe(true);
-    expect(JSON.stringify(plain.pendings)).toBe(JSON.stringify(scanPlainTar(tar, LIMITS)));
+    const plain = scanPlainGzip(gz, { keepRaw: true })!;
+    expect(plain.entries).toHaveLength(1500);
+    expect(JSON.stringify(plain)).toBe(JSON.stringify({ ...parseSyncDbTar(tar, { keepRaw: true }), compression: 'gzip' }));
     const db = JSON.parse(await gzAgree(gz)) as { entries: unknown[] };
     expect(db.entries).toHaveLength(1500);
     // raw views lie in small buffers of entry files, not in a whole decompressed tar.
@@ -274,7 +273,7 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     const tar = syncDbTar([{ entry: { ...entry('big', '1-1'), files } }, { entry: { ...entry('small', '1-1'), files: ['usr/'] } }], 'files');
     expect(tar.length).toBeGreaterThan(2 * 1024 * 1024);
     const gz = gzipSync(tar);
-    expect(scanPlainGzip(gz, LIMITS)?.pendings).toHaveLength(2);
+    expect(scanPlainGzip(gz)?.entries).toHaveLength(2);
     const db = JSON.parse(await gzAgree(gz)) as { entries: { entry: DescEntry }[] };
     expect(db.entries[0]!.entry.files).toEqual(files);
   });
@@ -310,9 +309,8 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     }
     const gz = gzipSync(rawTar(members));
     for (const keepRaw of [true, false]) {
-      const plain = scanPlainGzip(gz, LIMITS, keepRaw)!;
-      expect(plain.pendings, `keepRaw ${keepRaw}`).toHaveLength(900);
-      expect(plain.decoded.filter((d) => d === undefined).length).toBeGreaterThanOrEqual(9);
+      const plain = scanPlainGzip(gz, { keepRaw })!;
+      expect(plain.entries, `keepRaw ${keepRaw}`).toHaveLength(900);
       const db = JSON.parse(await gzAgree(gz, { keepRaw })) as { entries: { raw: object; warnings: unknown[] }[] };
       expect(db.entries).toHaveLength(900);
       expect(db.entries.filter((e) => e.warnings.length > 0).length).toBeGreaterThanOrEqual(9);
@@ -329,7 +327,7 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
       rawTar([{ name: 'a-1-1/desc', data: a }, { name: 'a-1-1/desc', data: a }]),
     ]) {
       const gz = gzipSync(tar);
-      expect(scanPlainGzip(gz, LIMITS)).toBeUndefined();
+      expect(scanPlainGzip(gz)).toBeUndefined();
       await gzAgree(gz);
       await gzAgree(gz, { keepRaw: false });
     }
@@ -341,30 +339,40 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     const shuffled = ['c-1-1', 'a-1-1', 'd-1-1', 'b-1-1'].map((d) => named(d, d[0]!, '1-1'));
     for (const members of [ascending, shuffled]) {
       const clean = gzipSync(rawTar(members));
-      expect(scanPlainGzip(clean, LIMITS)?.pendings.map((p) => p.name)).toEqual(members.map((m) => m.name[0]));
+      expect(scanPlainGzip(clean)?.entries.map((e) => e.name)).toEqual(members.map((m) => m.name[0]));
       for (const twice of [named('b-2-1', 'b', '2-1'), named('a-0-1', 'a', '0-1'), named('e-1-1', 'e', '1-1')]) {
         const gz = gzipSync(rawTar([...members, twice]));
-        if (twice.name.startsWith('e')) expect(scanPlainGzip(gz, LIMITS)?.pendings).toHaveLength(5);
-        else expect(scanPlainGzip(gz, LIMITS)).toBeUndefined();
+        if (twice.name.startsWith('e')) expect(scanPlainGzip(gz)?.entries).toHaveLength(5);
+        else expect(scanPlainGzip(gz)).toBeUndefined();
         await gzAgree(gz);
       }
     }
   });
 
-  it('finds the repeated name among thousands (after the name table has grown)', async () => {
+  it('keeps names in a table that grows', () => {
+    const set = new NameSet(8);
+    const names = Array.from({ length: 5000 }, (_, i) => `name-${(i * 7919) % 5000}`);
+    for (const n of names) expect(set.add(n), n).toBe(true);
+    for (const n of names) expect(set.add(n), n).toBe(false);
+    expect(set.add('name-5000')).toBe(true);
+    expect(set.add('')).toBe(true);
+    expect(set.add('')).toBe(false);
+  });
+
+  it('finds the repeated name among thousands', async () => {
     const members = Array.from({ length: 3000 }, (_, i): RawMember => ({ name: `n${i}-1-1/desc`, data: desc(`n${i}`, '1-1') }));
-    expect(scanPlainGzip(gzipSync(rawTar(members)), LIMITS)?.pendings).toHaveLength(3000);
+    expect(scanPlainGzip(gzipSync(rawTar(members)))?.entries).toHaveLength(3000);
     const again: RawMember = { name: 'n7-2-1/desc', data: desc('n7', '2-1') };
     // Found when the last chunk is decoded, and (with 1,000 entries after it) when a full chunk is.
     for (const twice of [gzipSync(rawTar([...members, again])), gzipSync(rawTar([...members.slice(0, 2000), again, ...members.slice(2000)]))]) {
-      expect(scanPlainGzip(twice, LIMITS)).toBeUndefined();
+      expect(scanPlainGzip(twice)).toBeUndefined();
       await gzAgree(twice);
     }
   });
 
   it('reads an archive whose names are out of order', async () => {
     const gz = gzipSync(rawTar([{ name: 'b-1-1/desc', data: desc('b', '1-1') }, { name: 'a-b-1-1/desc', data: desc('a-b', '1-1') }, { name: 'a-1-1/desc', data: desc('a', '1-1') }]));
-    expect(scanPlainGzip(gz, LIMITS)?.pendings.map((p) => p.name)).toEqual(['b', 'a-b', 'a']);
+    expect(scanPlainGzip(gz)?.entries.map((e) => e.name)).toEqual(['b', 'a-b', 'a']);
     await gzAgree(gz);
   });
 
@@ -394,7 +402,7 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     const gz = gzipSync(many(400));
     const limited = JSON.parse(await gzAgree(gz, { maxUncompressedSize: 100_000 })) as { code: string; message: string };
     expect(limited.code).toBe('LIMIT_EXCEEDED');
-    expect(() => scanPlainGzip(gz, { ...LIMITS, maxTotalSize: 100_000 })).toThrow(/larger than maxOutput \(100000 bytes\)/);
+    expect(() => scanPlainGzip(gz, { maxUncompressedSize: 100_000 })).toThrow(/larger than maxOutput \(100000 bytes\)/);
     expect(JSON.parse(await gzAgree(gz, { maxMembers: 10 })).code).toBe('LIMIT_EXCEEDED');
     expect(JSON.parse(await gzAgree(gz, { maxMemberSize: 100 })).code).toBe('LIMIT_EXCEEDED');
   });
@@ -411,7 +419,7 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     ];
     for (const [what, tar] of unusual) {
       const gz = gzipSync(tar);
-      expect(scanPlainGzip(gz, LIMITS), what).toBeUndefined();
+      expect(scanPlainGzip(gz), what).toBeUndefined();
       await gzAgree(gz);
     }
   });
@@ -432,12 +440,12 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     try {
       process.getBuiltinModule = ((id: string) => (id === 'node:zlib' ? handleless : original.call(process, id))) as typeof original;
       expect(gzipPieces(gz, 1e9)).toBeUndefined();
-      expect(scanPlainGzip(gz, LIMITS)).toBeUndefined();
+      expect(scanPlainGzip(gz)).toBeUndefined();
       expect(await gzOutcome(gz)).toBe(expected);
     } finally {
       process.getBuiltinModule = original;
     }
-    expect(scanPlainGzip(gz, LIMITS)?.pendings).toHaveLength(50);
+    expect(scanPlainGzip(gz)?.entries).toHaveLength(50);
   });
 });
 
