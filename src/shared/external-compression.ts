@@ -9,12 +9,14 @@
  * as the output passes `maxOutput` (LIMIT_EXCEEDED), the signal aborts, or the consumer stops. A
  * non-zero exit is CORRUPT_COMPRESSED_DATA with the program's message.
  *
- * Encoding reads from stdin and writes to stdout (`lzop -c`, `lrzip`), so no file name or
- * modification time goes into the output; both programs then write the same bytes for the same
- * input and level.
+ * Encoding reads from stdin and writes to stdout (`lzop -c`, `lrzip`), so no file name goes into
+ * the output. lzop still stores the modification time of its stdin, which for a pipe is the
+ * moment it was written to: repokit sets that field to 0 (and the header checksum to match), so
+ * both programs write the same bytes for the same input and level.
  */
 import { concatBytes } from './bytes.js';
 import { RepokitError } from './errors.js';
+import { crc32 } from './lzip.js';
 
 /** The compressions repokit handles by running a program. */
 export type ExternalCompression = 'lzop' | 'lrzip';
@@ -183,5 +185,48 @@ export async function externalEncode(kind: ExternalCompression, parts: readonly 
   await feeding;
   const failure = run.failure(status, 'compress');
   if (failure !== undefined) throw failure;
-  return concatBytes(out);
+  const bytes = concatBytes(out);
+  if (kind === 'lzop') withoutLzopTime(bytes);
+  return bytes;
+}
+
+/**
+ * Sets the modification time in an lzop file header to 0 and rewrites the header checksum
+ * (Adler-32, or CRC-32 with the F_H_CRC32 flag, over the header from the version to the end of
+ * the name), in place. A header it does not know is left as it is.
+ */
+export function withoutLzopTime(b: Uint8Array): void {
+  const u16 = (at: number): number => (b[at]! << 8) | b[at + 1]!;
+  const u32 = (at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+  if (b.length < 9 + 25) return;
+  const version = u16(9);
+  let p = 13 + (version >= 0x0940 ? 2 : 0);
+  p += 1 + (version >= 0x0940 ? 1 : 0); // method, level
+  const flags = u32(p);
+  p += 4;
+  if ((flags & 0x800) !== 0) p += 4; // F_H_FILTER
+  p += 4; // mode
+  const time = p;
+  const timeBytes = version >= 0x0940 ? 8 : 4;
+  p += timeBytes;
+  if (p >= b.length) return;
+  p += 1 + b[p]!; // the name
+  if (p + 4 > b.length) return;
+  b.fill(0, time, time + timeBytes);
+  const header = b.subarray(9, p);
+  const sum = (flags & 0x1000) !== 0 ? crc32(header) : adler32(header);
+  b[p] = sum >>> 24;
+  b[p + 1] = (sum >>> 16) & 0xff;
+  b[p + 2] = (sum >>> 8) & 0xff;
+  b[p + 3] = sum & 0xff;
+}
+
+function adler32(data: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (let i = 0; i < data.length; i++) {
+    a = (a + data[i]!) % 65521;
+    b = (b + a) % 65521;
+  }
+  return ((b << 16) | a) >>> 0;
 }

@@ -39,6 +39,8 @@ for (const [kind, tool, theirArgs, magic] of [
       const ours = await compress(data, kind);
       expect([...ours.subarray(0, 4)]).toEqual([...magic]);
       expect(same(runTool(tool, kind === 'lzop' ? ['-d', '-c'] : ['-d', '-q'], ours), data)).toBe(true);
+      // The same bytes a second later too (lzop stores its stdin's time, which repokit sets to 0).
+      await new Promise((resolve) => setTimeout(resolve, 1100));
       expect(same(await compress(data, kind), ours)).toBe(true);
       const theirs = runTool(tool, [...theirArgs], data);
       expect(same(await decompress(theirs), data)).toBe(true);
