@@ -6,13 +6,13 @@
  * `depends` without directory members all read the same way).
  *
  * {@link parseSyncDbTar} is pure (an uncompressed tar in, entries out); {@link readSyncDb} adds
- * the file reading and decompression at the edge, and walks a gzip database as it inflates it
- * ({@link scanPlainGzip}) instead of decompressing it whole first.
+ * the file reading and decompression at the edge, and walks a gzip (or single-frame zstd)
+ * database as it decodes it ({@link scanPlainStream}) instead of decompressing it whole first.
  */
 import { RepokitError, isRepokitError } from '../shared/errors.js';
 import { argOptions } from './args.js';
 import { nodeBuiltin } from '../shared/input.js';
-import { decompress, gzipPieces, sniffCompression, SNIFF_BYTES, type DetectedCompression, type GzipPieces } from '../shared/compression.js';
+import { decodePieces, decompress, sniffCompression, SNIFF_BYTES, type DetectedCompression, type PieceDecoder } from '../shared/compression.js';
 import { normalizeTarPath, parseTar, type TarEntry, type TarMember, type TarReadOptions } from '../shared/tar.js';
 import { decodeEntry } from './desc.js';
 import { splitEntryName, type EntryName } from './filename.js';
@@ -523,7 +523,7 @@ class PlainGroups {
     }
     if (p === undefined) {
       const dir = utf8.decode(buf.subarray(o, o + dirLen));
-      // Throws for a name splitEntryName refuses: scanPlainTar and scanPlainGzip give up then.
+      // Throws for a name splitEntryName refuses: scanPlainTar and scanPlainStream give up then.
       const split = splitDirName(dir);
       p = this.#byName.get(split.name);
       if (p === undefined) {
@@ -543,34 +543,35 @@ class PlainGroups {
   }
 }
 
-/** The window a gzip database is inflated into, piece by piece (grown for a bigger member). */
-const GZIP_WINDOW = 1024 * 1024;
+/** The window a compressed database is decoded into, piece by piece (grown for a bigger member). */
+const WINDOW = 1024 * 1024;
 
 /**
- * A gzip database read in one pass over the file, inflated into one reused window as the walk
- * goes, so that the decompressed tar never exists whole: {@link scanPlainTar}'s walk, with each
- * entry's directory name and files copied from the window into a chunk, and every chunk of about
- * 256 KiB decoded with one call and its entries built (the chunked desc decoding, then
- * `decodeEntry` for an entry it does not take). With `keepRaw`, the chunks are kept and `raw`
- * views into them (they hold the entry files only: about half of a database's tar, the rest
- * being headers and padding); without it, one chunk buffer is reused.
+ * A gzip database (or a zstd one of a single frame) read in one pass over the file, decoded into
+ * one reused window as the walk goes, so that the decompressed tar never exists whole:
+ * {@link scanPlainTar}'s walk, with each entry's directory name and files copied from the window
+ * into a chunk, and every chunk of about 256 KiB decoded with one call and its entries built (the
+ * chunked desc decoding, then `decodeEntry` for an entry it does not take). With `keepRaw`, the
+ * chunks are kept and `raw` views into them (they hold the entry files only: about half of a
+ * database's tar, the rest being headers and padding); without it, one chunk buffer is reused.
  *
  * Undefined when the fast paths are off (strict mode, `fastPath: false`), when the walk gives up
  * (as scanPlainTar does, and also when one directory's files are not next to each other, or come
- * in another order than desc, depends, files), when the data does not inflate cleanly to its
- * end, or when this runtime's zlib cannot be driven this way: the caller then decompresses the
- * whole file and reads it as before (which reports any error). Throws LIMIT_EXCEEDED past
+ * in another order than desc, depends, files), when the data does not decode cleanly to its end,
+ * or when {@link decodePieces} does not take it (another compression, several zstd frames, a
+ * runtime whose zlib cannot be driven this way): the caller then decompresses the whole file and
+ * reads it as before (which reports any error). Throws LIMIT_EXCEEDED past
  * `maxUncompressedSize` of output, as `decompress` does, and INVALID_ARGUMENT for bad limits.
  */
-export function scanPlainGzip(gz: Uint8Array, options: ReadSyncDbOptions = {}): SyncDb | undefined {
+export function scanPlainStream(data: Uint8Array, options: ReadSyncDbOptions = {}): SyncDb | undefined {
   const c = new SyncDbCollector(options);
   if (!c.useFast) return undefined;
   const t = c.tarOptions;
-  const z = gzipPieces(gz, t.maxTotalSize!);
+  const z = decodePieces(data, t.maxTotalSize!);
   if (z === undefined) return undefined;
   try {
-    const entries = scanPlainGzipOrThrow(z, t.maxMemberSize!, t.maxMembers!, t.maxTotalSize!, c);
-    return entries === undefined ? undefined : c.result('gzip', entries);
+    const entries = scanPlainStreamOrThrow(z, t.maxMemberSize!, t.maxMembers!, t.maxTotalSize!, c);
+    return entries === undefined ? undefined : c.result(sniffCompression(data.subarray(0, SNIFF_BYTES)), entries);
   } catch (e) {
     if (isRepokitError(e) && e.code === 'LIMIT_EXCEEDED') throw e;
     // splitEntryName refused a directory name, or a name came twice while a chunk was being
@@ -583,10 +584,10 @@ export function scanPlainGzip(gz: Uint8Array, options: ReadSyncDbOptions = {}): 
   }
 }
 
-function scanPlainGzipOrThrow(z: GzipPieces, maxMemberSize: number, maxMembers: number, maxTotalSize: number, c: SyncDbCollector): SyncDbEntry[] | undefined {
-  let win = new Uint8Array(GZIP_WINDOW);
+function scanPlainStreamOrThrow(z: PieceDecoder, maxMemberSize: number, maxMembers: number, maxTotalSize: number, c: SyncDbCollector): SyncDbEntry[] | undefined {
+  let win = new Uint8Array(WINDOW);
   let words = new Uint32Array(win.buffer);
-  // win[pos, fill) is inflated and not walked yet; pos is a multiple of BLOCK (headers stay aligned).
+  // win[pos, fill) is decoded and not walked yet; pos is a multiple of BLOCK (headers stay aligned).
   let fill = 0;
   let pos = 0;
   let ended = false;
@@ -653,7 +654,7 @@ function scanPlainGzipOrThrow(z: GzipPieces, maxMemberSize: number, maxMembers: 
     if (!out.member(key, win, pos + BLOCK, size)) return undefined;
     pos += span;
   }
-  // What follows the end blocks is inflated too (and dropped), so that a damaged stream fails
+  // What follows the end blocks is decoded too (and dropped), so that a damaged stream fails
   // here as it does in decompress.
   while (!ended) {
     pos = fill;
@@ -736,9 +737,9 @@ const PRESENT: readonly EntryMembers[] = Array.from({ length: 8 }, (_, bits) => 
 });
 
 /**
- * The entries of a gzip walk as they come (see {@link scanPlainGzip}): directory names and entry
- * files copied into a chunk, decoded about CHUNK_BYTES at a time. Every method returns false
- * where the fast path gives up.
+ * The entries of a streamed walk as they come (see {@link scanPlainStream}): directory names and
+ * entry files copied into a chunk, decoded about CHUNK_BYTES at a time. Every method returns
+ * false where the fast path gives up.
  */
 class StreamedEntries {
   readonly entries: SyncDbEntry[] = [];
@@ -794,7 +795,7 @@ class StreamedEntries {
   #move(need: number): void {
     const r = this.#ranges;
     const from = r[r.length - RECORD]!;
-    // (scanPlainGzip turns this into giving up.)
+    // (scanPlainStream turns this into giving up.)
     if (!this.flush(this.count - 1)) throw new RangeError('a package name in two directories');
     const old = this.#buf;
     const part = this.#fill - from;
@@ -1314,9 +1315,9 @@ for (const [i, key] of [[0, 'filename'], [4, 'desc'], [5, 'groups'], [6, 'csize'
 /**
  * Read a sync database file (a path — a `<repo>.db` symlink is followed — or its bytes), any
  * compression repokit decodes (gzip, xz, zstd, bzip2, none; others are UNSUPPORTED_COMPRESSION),
- * and decode every entry. Errors carry the path. A gzip file is inflated on the calling thread
- * as it is walked (see scanPlainGzip); anything else, and any gzip file that walk does not take,
- * is decompressed whole first (gzip and zstd on Node's thread pool).
+ * and decode every entry. Errors carry the path. A gzip file (or a zstd file of one frame) is
+ * decoded on the calling thread as it is walked (see scanPlainStream); anything else, and any
+ * file that walk does not take, is decompressed whole first (gzip and zstd on Node's thread pool).
  */
 export async function readSyncDb(input: string | URL | Uint8Array | ArrayBuffer, options: ReadSyncDbOptions = {}): Promise<SyncDb> {
   const path = typeof input === 'string' ? input : input instanceof URL ? nodeBuiltin<typeof import('node:url')>('node:url').fileURLToPath(input) : undefined;
@@ -1335,9 +1336,9 @@ export async function readSyncDb(input: string | URL | Uint8Array | ArrayBuffer,
     const maxOut = posInt(options.maxUncompressedSize, SYNC_DB_LIMITS.maxUncompressedSize, 'maxUncompressedSize');
     const name = options.name ?? (path !== undefined ? nodeBuiltin<typeof import('node:path')>('node:path').basename(path) : 'db');
     // (An already aborted signal is left to decompress to honour.)
-    if (compression === 'gzip' && options.signal?.aborted !== true) {
+    if ((compression === 'gzip' || compression === 'zstd') && options.signal?.aborted !== true) {
       argOptions(options);
-      const db = scanPlainGzip(bytes, { ...options, name });
+      const db = scanPlainStream(bytes, { ...options, name });
       if (db !== undefined) return db;
     }
     const tar = await decompress(bytes, { maxOutput: maxOut, ...(options.signal ? { signal: options.signal } : {}) });

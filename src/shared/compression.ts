@@ -297,8 +297,8 @@ export async function compress(data: Uint8Array | readonly Uint8Array[], compres
 const LZ4_BLOCK_SIZES = [65536, 262144, 1048576, 4194304] as const;
 
 // ---------------------------------------------------------------------------------------------
-/** gzip inflated on the calling thread into buffers the caller provides (see {@link gzipPieces}). */
-export interface GzipPieces {
+/** gzip or zstd decoded on the calling thread into buffers the caller provides (see {@link decodePieces}). */
+export interface PieceDecoder {
   /**
    * Inflates into `out[at, at + room)` (`room` > 0) and returns the number of bytes written: less
    * than `room` only at the end of the data, 0 after it. Throws LIMIT_EXCEEDED (as `decompress`
@@ -316,22 +316,36 @@ interface ZlibHandle {
 }
 
 /**
- * A gzip file inflated synchronously, piece by piece, into buffers the caller provides and
- * reuses: a big archive can then be walked without ever existing whole (15,000 database entries
- * are 30 MB of tar, and first touches of that much fresh memory cost more than inflating it).
- * Node's public zlib API has no call that writes into a given buffer, so this drives the handle
- * that `zlib.gunzipSync` itself drives (`_handle.writeSync`, `_writeState`, as minizlib does);
- * where that is missing or behaves otherwise (another runtime, another Node), it returns
- * undefined, or `failed` is set, and the caller uses {@link decompress}.
+ * A gzip file, or a zstd file of one complete frame, decoded synchronously piece by piece into
+ * buffers the caller provides and reuses: a big archive can then be walked without ever existing
+ * whole (15,000 database entries are 30 MB of tar, and first touches of that much fresh memory
+ * cost more than inflating it). Node's public zlib API has no call that writes into a given
+ * buffer, so this drives the handle that `zlib.gunzipSync` (`zstdDecompressSync`) itself drives
+ * (`_handle.writeSync`, `_writeState`, as minizlib does). Undefined for anything else — another
+ * compression, several zstd frames or a cut one (Node's zstd decoder stops after one frame, and
+ * Node 22's ends a cut frame without an error), a runtime without that handle — and the caller
+ * uses {@link decompress}; `failed` is set where the handle behaves otherwise.
  */
-export function gzipPieces(data: Uint8Array, maxOutput: number): GzipPieces | undefined {
+export function decodePieces(data: Uint8Array, maxOutput: number): PieceDecoder | undefined {
+  const kind = sniffCompression(data.subarray(0, SNIFF_BYTES));
+  if (kind !== 'gzip' && kind !== 'zstd') return undefined;
+  if (kind === 'zstd') {
+    const frame = zstdMagic(data, 0) === 'frame' ? zstdFrameExtent(data, 0) : undefined;
+    if (frame === undefined || !frame.complete || frame.end !== data.length) return undefined;
+  }
   let z: { _handle?: ZlibHandle | null; _writeState?: unknown; readonly destroyed: boolean; on(event: 'error', f: () => void): unknown; close(): void };
   let FINISH: number;
   try {
     const zlib = nodeBuiltin<NodeZlib>('node:zlib');
-    // Z_FINISH: input missing at the end is an error ("unexpected end of file").
-    FINISH = zlib.constants.Z_FINISH;
-    z = zlib.createGunzip() as unknown as typeof z;
+    if (kind === 'gzip') {
+      // Z_FINISH: input missing at the end is an error ("unexpected end of file").
+      FINISH = zlib.constants.Z_FINISH;
+      z = zlib.createGunzip() as unknown as typeof z;
+    } else {
+      if (typeof zlib.createZstdDecompress !== 'function') return undefined;
+      FINISH = zlib.constants.ZSTD_e_end;
+      z = zlib.createZstdDecompress() as unknown as typeof z;
+    }
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { emptyDescEntry, encodeDesc } from '../../src/alpm/codecs.js';
 import { parseSyncDbTar, readPackage, readSyncDb, repoAdd, syncDbTar } from '../../src/alpm/database.js';
@@ -147,9 +147,10 @@ describe('fuzzing', () => {
       } catch (e) {
         if (!isRepokitError(e)) failures.push({ step: 'readSyncDb', recipe: recipe(), problem: String(e), stack: (e as Error).stack ?? '' });
       }
-      // A gzip database is walked as it is inflated; that walk and the whole-file general path
-      // give the same result or the same error, for the mutated gzip and for the mutated tar gzipped.
-      for (const bytes of compressed ? [b] : [gzipSync(b)]) {
+      // A gzip (or single-frame zstd) database is walked as it is decoded; that walk and the
+      // whole-file general path give the same result or the same error, for the mutated gzip and
+      // for the mutated tar gzipped and zstd-compressed.
+      for (const bytes of compressed ? [b] : [gzipSync(b), zstdCompressSync(b)]) {
         const opts = { keepRaw: true, maxUncompressedSize: 16 * 1024 * 1024 };
         const streamed = await outcomeOf(readSyncDb(bytes, opts));
         const whole = await outcomeOf(readSyncDb(bytes, { ...opts, fastPath: false }));

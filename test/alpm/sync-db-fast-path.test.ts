@@ -7,12 +7,12 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gzipSync, zstdCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { emptyDescEntry, encodeDesc, type DescEntry } from '../../src/alpm/codecs.js';
 import { parseSyncDbTar, readSyncDb, syncDbTar, type SyncDbWriteEntry } from '../../src/alpm/database.js';
-import { NameSet, scanPlainGzip, scanPlainTar, SYNC_DB_LIMITS } from '../../src/alpm/sync-db-read.js';
-import { gzipPieces } from '../../src/shared/compression.js';
+import { NameSet, scanPlainStream, scanPlainTar, SYNC_DB_LIMITS } from '../../src/alpm/sync-db-read.js';
+import { decodePieces } from '../../src/shared/compression.js';
 import { isRepokitError } from '../../src/shared/errors.js';
 import { writeTar } from '../../src/shared/tar.js';
 import { rawTar, type RawMember } from '../helpers/alpm-packages.js';
@@ -256,7 +256,7 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     expect(tar.length).toBeGreaterThan(2 * 1024 * 1024);
     const gz = gzipSync(tar);
     // The walk itself, not the fallback, gave the result.
-    const plain = scanPlainGzip(gz, { keepRaw: true })!;
+    const plain = scanPlainStream(gz, { keepRaw: true })!;
     expect(plain.entries).toHaveLength(1500);
     expect(JSON.stringify(plain)).toBe(JSON.stringify({ ...parseSyncDbTar(tar, { keepRaw: true }), compression: 'gzip' }));
     const db = JSON.parse(await gzAgree(gz)) as { entries: unknown[] };
@@ -273,7 +273,7 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     const tar = syncDbTar([{ entry: { ...entry('big', '1-1'), files } }, { entry: { ...entry('small', '1-1'), files: ['usr/'] } }], 'files');
     expect(tar.length).toBeGreaterThan(2 * 1024 * 1024);
     const gz = gzipSync(tar);
-    expect(scanPlainGzip(gz)?.entries).toHaveLength(2);
+    expect(scanPlainStream(gz)?.entries).toHaveLength(2);
     const db = JSON.parse(await gzAgree(gz)) as { entries: { entry: DescEntry }[] };
     expect(db.entries[0]!.entry.files).toEqual(files);
   });
@@ -309,7 +309,7 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     }
     const gz = gzipSync(rawTar(members));
     for (const keepRaw of [true, false]) {
-      const plain = scanPlainGzip(gz, { keepRaw })!;
+      const plain = scanPlainStream(gz, { keepRaw })!;
       expect(plain.entries, `keepRaw ${keepRaw}`).toHaveLength(900);
       const db = JSON.parse(await gzAgree(gz, { keepRaw })) as { entries: { raw: object; warnings: unknown[] }[] };
       expect(db.entries).toHaveLength(900);
@@ -327,7 +327,7 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
       rawTar([{ name: 'a-1-1/desc', data: a }, { name: 'a-1-1/desc', data: a }]),
     ]) {
       const gz = gzipSync(tar);
-      expect(scanPlainGzip(gz)).toBeUndefined();
+      expect(scanPlainStream(gz)).toBeUndefined();
       await gzAgree(gz);
       await gzAgree(gz, { keepRaw: false });
     }
@@ -339,11 +339,11 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     const shuffled = ['c-1-1', 'a-1-1', 'd-1-1', 'b-1-1'].map((d) => named(d, d[0]!, '1-1'));
     for (const members of [ascending, shuffled]) {
       const clean = gzipSync(rawTar(members));
-      expect(scanPlainGzip(clean)?.entries.map((e) => e.name)).toEqual(members.map((m) => m.name[0]));
+      expect(scanPlainStream(clean)?.entries.map((e) => e.name)).toEqual(members.map((m) => m.name[0]));
       for (const twice of [named('b-2-1', 'b', '2-1'), named('a-0-1', 'a', '0-1'), named('e-1-1', 'e', '1-1')]) {
         const gz = gzipSync(rawTar([...members, twice]));
-        if (twice.name.startsWith('e')) expect(scanPlainGzip(gz)?.entries).toHaveLength(5);
-        else expect(scanPlainGzip(gz)).toBeUndefined();
+        if (twice.name.startsWith('e')) expect(scanPlainStream(gz)?.entries).toHaveLength(5);
+        else expect(scanPlainStream(gz)).toBeUndefined();
         await gzAgree(gz);
       }
     }
@@ -361,19 +361,44 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
 
   it('finds the repeated name among thousands', async () => {
     const members = Array.from({ length: 3000 }, (_, i): RawMember => ({ name: `n${i}-1-1/desc`, data: desc(`n${i}`, '1-1') }));
-    expect(scanPlainGzip(gzipSync(rawTar(members)))?.entries).toHaveLength(3000);
+    expect(scanPlainStream(gzipSync(rawTar(members)))?.entries).toHaveLength(3000);
     const again: RawMember = { name: 'n7-2-1/desc', data: desc('n7', '2-1') };
     // Found when the last chunk is decoded, and (with 1,000 entries after it) when a full chunk is.
     for (const twice of [gzipSync(rawTar([...members, again])), gzipSync(rawTar([...members.slice(0, 2000), again, ...members.slice(2000)]))]) {
-      expect(scanPlainGzip(twice)).toBeUndefined();
+      expect(scanPlainStream(twice)).toBeUndefined();
       await gzAgree(twice);
     }
   });
 
   it('reads an archive whose names are out of order', async () => {
     const gz = gzipSync(rawTar([{ name: 'b-1-1/desc', data: desc('b', '1-1') }, { name: 'a-b-1-1/desc', data: desc('a-b', '1-1') }, { name: 'a-1-1/desc', data: desc('a', '1-1') }]));
-    expect(scanPlainGzip(gz)?.entries.map((e) => e.name)).toEqual(['b', 'a-b', 'a']);
+    expect(scanPlainStream(gz)?.entries.map((e) => e.name)).toEqual(['b', 'a-b', 'a']);
     await gzAgree(gz);
+  });
+
+  it('walks a single-frame zstd database the same way, and hands other zstd files on', async () => {
+    const tar = many(1200, 'files');
+    const zst = new Uint8Array(zstdCompressSync(tar, { params: { [zlibConstants.ZSTD_c_checksumFlag]: 1 } }));
+    const read = scanPlainStream(zst, { keepRaw: true })!;
+    expect(read.compression).toBe('zstd');
+    expect(JSON.stringify(read)).toBe(JSON.stringify({ ...parseSyncDbTar(tar, { keepRaw: true }), compression: 'zstd' }));
+    await gzAgree(zst);
+    await gzAgree(zst, { keepRaw: false });
+    const twoFrames = new Uint8Array([...zstdCompressSync(tar.subarray(0, 300_001)), ...zstdCompressSync(tar.subarray(300_001))]);
+    const skippableFirst = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4, ...zst]);
+    const badChecksum = zst.slice();
+    badChecksum[badChecksum.length - 1]! ^= 1;
+    for (const [what, bytes] of [
+      ['two frames', twoFrames],
+      ['a skippable frame first', skippableFirst],
+      ['cut', zst.subarray(0, zst.length >> 1)],
+      ['a bad checksum', badChecksum],
+      ['a damaged byte in the middle', Uint8Array.from(zst, (b, i) => (i === zst.length >> 1 ? b ^ 0x55 : b))],
+    ] as const) {
+      expect(scanPlainStream(bytes), what).toBeUndefined();
+      await gzAgree(bytes);
+    }
+    expect(JSON.parse(await gzOutcome(twoFrames)).entries).toHaveLength(1200);
   });
 
   it('gives what decompress and the general path give for damaged, concatenated or padded gzip', async () => {
@@ -402,7 +427,7 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     const gz = gzipSync(many(400));
     const limited = JSON.parse(await gzAgree(gz, { maxUncompressedSize: 100_000 })) as { code: string; message: string };
     expect(limited.code).toBe('LIMIT_EXCEEDED');
-    expect(() => scanPlainGzip(gz, { maxUncompressedSize: 100_000 })).toThrow(/larger than maxOutput \(100000 bytes\)/);
+    expect(() => scanPlainStream(gz, { maxUncompressedSize: 100_000 })).toThrow(/larger than maxOutput \(100000 bytes\)/);
     expect(JSON.parse(await gzAgree(gz, { maxMembers: 10 })).code).toBe('LIMIT_EXCEEDED');
     expect(JSON.parse(await gzAgree(gz, { maxMemberSize: 100 })).code).toBe('LIMIT_EXCEEDED');
   });
@@ -419,7 +444,7 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     ];
     for (const [what, tar] of unusual) {
       const gz = gzipSync(tar);
-      expect(scanPlainGzip(gz), what).toBeUndefined();
+      expect(scanPlainStream(gz), what).toBeUndefined();
       await gzAgree(gz);
     }
   });
@@ -439,13 +464,13 @@ describe('the gzip walk (inflated piece by piece, never whole)', () => {
     const original = process.getBuiltinModule;
     try {
       process.getBuiltinModule = ((id: string) => (id === 'node:zlib' ? handleless : original.call(process, id))) as typeof original;
-      expect(gzipPieces(gz, 1e9)).toBeUndefined();
-      expect(scanPlainGzip(gz)).toBeUndefined();
+      expect(decodePieces(gz, 1e9)).toBeUndefined();
+      expect(scanPlainStream(gz)).toBeUndefined();
       expect(await gzOutcome(gz)).toBe(expected);
     } finally {
       process.getBuiltinModule = original;
     }
-    expect(scanPlainGzip(gz)?.entries).toHaveLength(50);
+    expect(scanPlainStream(gz)?.entries).toHaveLength(50);
   });
 });
 

@@ -3,17 +3,17 @@
  * (including multi-member and concatenated inputs), output caps against bombs, error mapping, and
  * back-pressure of the streaming decoder.
  */
-import { gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gzipSync, zstdCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   COMPRESSION_SUFFIX,
   compress,
   decompress,
   decompressStream,
-  gzipPieces,
+  decodePieces,
   sniffCompression,
   type Compression,
-  type GzipPieces,
+  type PieceDecoder,
 } from '../../src/shared/compression.js';
 import { isRepokitError } from '../../src/shared/errors.js';
 import { rpmErrorAsync } from '../helpers/errors.js';
@@ -312,12 +312,12 @@ describe('decompress / decompressStream', () => {
   });
 });
 
-describe('gzipPieces (gzip inflated into buffers the caller provides)', () => {
+describe('decodePieces (gzip inflated into buffers the caller provides)', () => {
   const data = Uint8Array.from({ length: 700_000 }, (_, i) => (i * 7919) % 251 ^ (i >> 9));
   const gz = new Uint8Array(gzipSync(data));
 
   /** Everything `pieces` gives, read `room` bytes at a time into one reused buffer. */
-  function drain(pieces: GzipPieces, room: number): Uint8Array {
+  function drain(pieces: PieceDecoder, room: number): Uint8Array {
     const out: number[] = [];
     const buf = new Uint8Array(room + 3);
     for (;;) {
@@ -330,7 +330,7 @@ describe('gzipPieces (gzip inflated into buffers the caller provides)', () => {
 
   it('gives the inflated bytes, whatever the piece size', () => {
     for (const room of [1, 511, 4096, 65_536, 1 << 20]) {
-      const pieces = gzipPieces(gz, 1 << 30)!;
+      const pieces = decodePieces(gz, 1 << 30)!;
       expect(Buffer.from(drain(pieces, room)).equals(Buffer.from(data)), `room ${room}`).toBe(true);
       expect(pieces.failed).toBe(false);
       expect(pieces.read(new Uint8Array(10), 0, 10)).toBe(0);
@@ -340,7 +340,7 @@ describe('gzipPieces (gzip inflated into buffers the caller provides)', () => {
 
   it('reads every member of a multi-member file', () => {
     const two = new Uint8Array([...gzipSync(data.subarray(0, 1000)), ...gzipSync(data.subarray(1000))]);
-    const pieces = gzipPieces(two, 1 << 30)!;
+    const pieces = decodePieces(two, 1 << 30)!;
     expect(Buffer.from(drain(pieces, 4096)).equals(Buffer.from(data))).toBe(true);
     expect(pieces.failed).toBe(false);
   });
@@ -348,14 +348,54 @@ describe('gzipPieces (gzip inflated into buffers the caller provides)', () => {
   it('sets failed, never throws, for a damaged stream; throws LIMIT_EXCEEDED past maxOutput', () => {
     const damaged = [gz.subarray(0, gz.length >> 1), Uint8Array.from(gz, (b, i) => (i === gz.length - 6 ? b ^ 1 : b)), new Uint8Array([...gz, 1, 2, 3])];
     for (const bytes of damaged) {
-      const pieces = gzipPieces(bytes, 1 << 30)!;
+      const pieces = decodePieces(bytes, 1 << 30)!;
       expect(() => drain(pieces, 8192)).not.toThrow();
       expect(pieces.failed).toBe(true);
       expect(pieces.read(new Uint8Array(10), 0, 10)).toBe(0);
       pieces.close();
     }
-    const limited = gzipPieces(gz, 100_000)!;
+    const limited = decodePieces(gz, 100_000)!;
     expect(() => drain(limited, 8192)).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', message: 'decompressed data is larger than maxOutput (100000 bytes)' }));
+    limited.close();
+  });
+});
+
+describe('decodePieces for zstd (one complete frame only)', () => {
+  const data = Uint8Array.from({ length: 700_000 }, (_, i) => (i * 7919) % 251 ^ (i >> 9));
+  const one = new Uint8Array(zstdCompressSync(data, { params: { [zlibConstants.ZSTD_c_checksumFlag]: 1 } }));
+
+  it('gives the decoded bytes of one frame, whatever the piece size', () => {
+    for (const room of [1, 4096, 1 << 20]) {
+      const pieces = decodePieces(one, 1 << 30)!;
+      const out: Uint8Array[] = [];
+      for (;;) {
+        const buf = new Uint8Array(room);
+        const n = pieces.read(buf, 0, room);
+        out.push(buf.subarray(0, n));
+        if (n < room) break;
+      }
+      pieces.close();
+      expect(Buffer.concat(out).equals(Buffer.from(data)), `room ${room}`).toBe(true);
+      expect(pieces.failed).toBe(false);
+    }
+  });
+
+  it('leaves several frames, a cut frame and other compressions to decompress; a bad checksum is failed', () => {
+    const two = new Uint8Array([...zstdCompressSync(data.subarray(0, 1000)), ...zstdCompressSync(data.subarray(1000))]);
+    expect(decodePieces(two, 1 << 30)).toBeUndefined();
+    expect(decodePieces(one.subarray(0, one.length - 10), 1 << 30)).toBeUndefined();
+    expect(decodePieces(data, 1 << 30)).toBeUndefined();
+    const bad = one.slice();
+    bad[bad.length - 2]! ^= 1;
+    const pieces = decodePieces(bad, 1 << 30)!;
+    const buf = new Uint8Array(1 << 20);
+    while (pieces.read(buf, 0, buf.length) === buf.length);
+    expect(pieces.failed).toBe(true);
+    pieces.close();
+    const limited = decodePieces(one, 100_000)!;
+    expect(() => {
+      while (limited.read(buf, 0, buf.length) === buf.length);
+    }).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
     limited.close();
   });
 });
