@@ -13,7 +13,7 @@ import { RepokitError, isRepokitError } from '../shared/errors.js';
 import { argOptions } from './args.js';
 import { nodeBuiltin } from '../shared/input.js';
 import { decodePieces, decompress, sniffCompression, SNIFF_BYTES, type DetectedCompression, type PieceDecoder } from '../shared/compression.js';
-import { normalizeTarPath, parseTar, type TarEntry, type TarMember, type TarReadOptions } from '../shared/tar.js';
+import { BlockSummer, checksumFieldCorrection, normalizeTarPath, octalField, parseTar, storedChecksum, type TarEntry, type TarMember, type TarReadOptions } from '../shared/tar.js';
 import { decodeEntry } from './desc.js';
 import { splitEntryName, type EntryName } from './filename.js';
 import { DESC_SECTIONS, type DescEntry, type SectionSpec } from './types.js';
@@ -370,31 +370,36 @@ export function scanPlainTar(tar: Uint8Array, limits: { maxMemberSize?: number; 
 
 function scanPlainTarOrThrow(tar: Uint8Array, maxMemberSize: number, maxMembers: number, maxTotalSize: number): Pending[] | undefined {
   const len = tar.length;
-  // Header blocks are summed four bytes at a time where the input is 4-byte aligned.
-  const words = (tar.byteOffset & 3) === 0 ? new Uint32Array(tar.buffer, tar.byteOffset, len >>> 2) : undefined;
+  const limits = new PlainLimits(maxMemberSize, maxMembers, maxTotalSize);
   const group = new PlainGroups();
-  let members = 0;
-  let total = 0;
   let o = 0;
   while (o < len) {
     if (len - o < BLOCK) return undefined;
-    const kind = plainHeader(tar, words, o);
+    const kind = plainHeader(tar, o, limits);
     if (kind === H_END) break;
-    if (kind === H_OTHER || ++members > maxMembers) return undefined;
+    if (kind === H_OTHER) return undefined;
     if (kind === H_DIR) {
       o += BLOCK;
       continue;
     }
-    const size = hSize;
-    total += size;
-    if (total > maxTotalSize || size > maxMemberSize) return undefined;
-    const dataAt = o + BLOCK;
-    const next = dataAt + size + ((BLOCK - (size % BLOCK)) % BLOCK);
+    const next = o + hSpan;
     if (next > len) return undefined;
-    if (!group.add(tar, o, hDirLen, hKey!, tar.subarray(dataAt, dataAt + size))) return undefined;
+    if (!group.add(tar, o, hDirLen, hKey!, tar.subarray(o + BLOCK, o + BLOCK + hSize))) return undefined;
     o = next;
   }
   return group.pendings;
+}
+
+/** The plain walk's count of members and of their data, against the reader's limits. */
+class PlainLimits {
+  members = 0;
+  total = 0;
+  readonly sums = new BlockSummer();
+  constructor(
+    readonly maxMemberSize: number,
+    readonly maxMembers: number,
+    readonly maxTotalSize: number,
+  ) {}
 }
 
 /** What {@link plainHeader} found: the end of the archive, a directory, an entry file, anything else. */
@@ -402,54 +407,24 @@ const H_OTHER = -1;
 const H_END = 0;
 const H_DIR = 1;
 const H_FILE = 2;
-/** For H_FILE: the member's size, the length of its directory name, and which entry file it is. */
+/**
+ * For H_FILE: the member's size, its header and data blocks together, the length of its
+ * directory name, and which entry file it is.
+ */
 let hSize = 0;
+let hSpan = 0;
 let hDirLen = 0;
 let hKey: keyof EntryMembers | undefined;
 
 /**
- * Checks the header block at `tar[o]` (`words`: the same bytes as aligned 32-bit words, when
- * `o` is 4-byte aligned in them) for the shapes the plain walk accepts (see {@link scanPlainTar}).
+ * Checks the header block at `tar[o]` for the shapes the plain walk accepts (see
+ * {@link scanPlainTar}), and counts it against `limits` (H_OTHER once one is passed).
  */
-function plainHeader(tar: Uint8Array, words: Uint32Array | undefined, o: number): number {
-  // The unsigned sum of the block (and whether it is all zeros: the end of the archive).
-  let sum: number;
-  let any = 0;
-  if (words !== undefined) {
-    // Two 16-bit lanes per word, four words per step: 128 words of at most 2 × 255 per lane
-    // cannot carry from one lane into the other.
-    let lanes = 0;
-    for (let i = o >>> 2, end = i + BLOCK / 4; i < end; i += 4) {
-      const a = words[i]!;
-      const b = words[i + 1]!;
-      const c = words[i + 2]!;
-      const d = words[i + 3]!;
-      any |= a | b | c | d;
-      lanes += (a & 0x00ff00ff) + ((a >>> 8) & 0x00ff00ff) + (b & 0x00ff00ff) + ((b >>> 8) & 0x00ff00ff) + (c & 0x00ff00ff) + ((c >>> 8) & 0x00ff00ff) + (d & 0x00ff00ff) + ((d >>> 8) & 0x00ff00ff);
-    }
-    sum = (lanes & 0xffff) + Math.floor(lanes / 0x10000);
-  } else {
-    sum = 0;
-    for (let k = o; k < o + BLOCK; k++) {
-      const b = tar[k]!;
-      any |= b;
-      sum += b;
-    }
-  }
-  if (any === 0) return H_END;
-  let i = o + 148;
-  while (i < o + 156 && tar[i] === 0x20) i++;
-  let stored = 0;
-  let digits = 0;
-  for (; i < o + 156; i++) {
-    const c = tar[i]!;
-    if (c < 0x30 || c > 0x37) break;
-    stored = stored * 8 + (c - 0x30);
-    digits++;
-  }
-  let own = 0;
-  for (let k = o + 148; k < o + 156; k++) own += tar[k]!;
-  if (digits === 0 || stored !== sum - own + 8 * 0x20) return H_OTHER;
+function plainHeader(tar: Uint8Array, o: number, limits: PlainLimits): number {
+  const sum = limits.sums.sum(tar, o);
+  if (sum === 0) return H_END;
+  const stored = storedChecksum(tar, o);
+  if (stored < 0 || stored !== sum + checksumFieldCorrection(tar, o)) return H_OTHER;
   // Base-256 numbers (mode, uid, gid, size, mtime) and ustar name prefixes: the general path.
   if (((tar[o + 100]! | tar[o + 108]! | tar[o + 116]! | tar[o + 124]! | tar[o + 136]!) & 0x80) !== 0) return H_OTHER;
   const ustarMagic = tar[o + 257] === 0x75 && tar[o + 258] === 0x73 && tar[o + 259] === 0x74 && tar[o + 260] === 0x61 && tar[o + 261] === 0x72;
@@ -472,6 +447,7 @@ function plainHeader(tar: Uint8Array, words: Uint32Array | undefined, o: number)
   }
   if (end === o || (end - from === 2 && tar[from] === 0x2e && tar[from + 1] === 0x2e)) return H_OTHER;
   const flag = tar[o + 156]!;
+  if (++limits.members > limits.maxMembers) return H_OTHER;
   // A directory: checked and counted, no data follows.
   if (flag === 0x35 || ((flag === 0x30 || flag === 0) && tar[end - 1] === 0x2f)) return H_DIR;
   // Anything but a regular file named <dir>/<desc|depends|files>: the general path.
@@ -480,15 +456,11 @@ function plainHeader(tar: Uint8Array, words: Uint32Array | undefined, o: number)
   if (file === undefined) return H_OTHER;
   for (let k = 0; k < file.bytes.length; k++) if (tar[slash + 1 + k] !== file.bytes[k]) return H_OTHER;
   // (`./desc` gets here, but `.` does not split into name and version: the general path then.)
-  let size = 0;
-  i = o + 124;
-  while (i < o + 136 && (tar[i] === 0x20 || tar[i] === 0)) i++;
-  for (; i < o + 136; i++) {
-    const c = tar[i]!;
-    if (c < 0x30 || c > 0x37) break;
-    size = size * 8 + (c - 0x30);
-  }
+  const size = octalField(tar, o + 124, 12);
+  limits.total += size;
+  if (limits.total > limits.maxTotalSize || size > limits.maxMemberSize) return H_OTHER;
   hSize = size;
+  hSpan = BLOCK + size + ((BLOCK - (size % BLOCK)) % BLOCK);
   hDirLen = slash - o;
   hKey = file.key;
   return H_FILE;
@@ -586,7 +558,6 @@ export function scanPlainStream(data: Uint8Array, options: ReadSyncDbOptions = {
 
 function scanPlainStreamOrThrow(z: PieceDecoder, maxMemberSize: number, maxMembers: number, maxTotalSize: number, c: SyncDbCollector): SyncDbEntry[] | undefined {
   let win = new Uint8Array(WINDOW);
-  let words = new Uint32Array(win.buffer);
   // win[pos, fill) is decoded and not walked yet; pos is a multiple of BLOCK (headers stay aligned).
   let fill = 0;
   let pos = 0;
@@ -604,7 +575,6 @@ function scanPlainStreamOrThrow(z: PieceDecoder, maxMemberSize: number, maxMembe
       const bigger = new Uint8Array(Math.max(need, 2 * win.length));
       bigger.set(win.subarray(0, fill));
       win = bigger;
-      words = new Uint32Array(win.buffer);
     }
     while (fill < need) {
       const room = win.length - fill;
@@ -621,27 +591,24 @@ function scanPlainStreamOrThrow(z: PieceDecoder, maxMemberSize: number, maxMembe
   // The directory of the entry being filled, as bytes (a name field holds at most 100).
   const dirName = new Uint8Array(100);
   let dirLen = -1;
-  let members = 0;
-  let total = 0;
+  const limits = new PlainLimits(maxMemberSize, maxMembers, maxTotalSize);
   for (;;) {
     if (!more(BLOCK)) {
       // The end of the data with no end-of-archive blocks is accepted, as scanPlainTar does.
       if (fill === pos && !z.failed) break;
       return undefined;
     }
-    const kind = plainHeader(win, words, pos);
+    const kind = plainHeader(win, pos, limits);
     if (kind === H_END) break;
-    if (kind === H_OTHER || ++members > maxMembers) return undefined;
+    if (kind === H_OTHER) return undefined;
     if (kind === H_DIR) {
       pos += BLOCK;
       continue;
     }
     const size = hSize;
+    const span = hSpan;
     const nameLen = hDirLen;
     const key = hKey!;
-    total += size;
-    if (total > maxTotalSize || size > maxMemberSize) return undefined;
-    const span = BLOCK + size + ((BLOCK - (size % BLOCK)) % BLOCK);
     // (This may move the header to the front of the window.)
     if (!more(span)) return undefined;
     let same = nameLen === dirLen;
@@ -817,15 +784,9 @@ class StreamedEntries {
     let end = bytes;
     for (let k = 2; k < RECORD; k++) end = Math.max(end, r[(n - 1) * RECORD + k]!);
     const done = r.splice(0, n * RECORD);
-    let text: string | undefined;
-    try {
-      text = utf8Fatal.decode(buf.subarray(0, end));
-    } catch {
-      text = undefined;
-    }
-    if (text !== undefined && text.includes('\0')) text = undefined;
-    const chars = text !== undefined && text.length !== end ? done.slice() : done;
-    if (text !== undefined && text.length !== end && (text.includes('\uFFFD') || !toCharOffsets(buf, end, chars))) text = undefined;
+    // (done keeps the byte offsets: the member views and the member-by-member decoding use them.)
+    const chars = done.slice();
+    const text = chunkText(buf, end, chars);
     const keep = this.#keep;
     for (let e = 0; e < n; e++) {
       const o = e * RECORD;
@@ -924,15 +885,7 @@ function fastDecodeAll(pendings: readonly Pending[]): (DescEntry | undefined)[] 
   let fill = 0;
   const flush = (upTo: number): void => {
     if (upTo === first) return;
-    let text: string | undefined;
-    try {
-      text = utf8Fatal.decode(buf.subarray(0, fill));
-    } catch {
-      text = undefined;
-    }
-    if (text !== undefined && text.includes('\0')) text = undefined;
-    // Not plain ASCII: character offsets differ from byte offsets, and are counted.
-    if (text !== undefined && text.length !== fill && (text.includes('\uFFFD') || !toCharOffsets(buf, fill, ranges))) text = undefined;
+    const text = chunkText(buf, fill, ranges);
     for (let k = first; k < upTo; k++) {
       const r = (k - first) * 6;
       if (text === undefined) {
@@ -959,6 +912,25 @@ function fastDecodeAll(pendings: readonly Pending[]): (DescEntry | undefined)[] 
   }
   flush(pendings.length);
   return out;
+}
+
+/**
+ * The text of `buf[0, fill)` decoded with one call, with the byte offsets in `ranges` turned into
+ * offsets in it (see toCharOffsets; they change only where the text is not plain ASCII), or
+ * undefined when the chunk is to be decoded member by member: not valid UTF-8, a NUL, a U+FFFD,
+ * or a member that cannot be decoded on its own.
+ */
+function chunkText(buf: Uint8Array, fill: number, ranges: number[]): string | undefined {
+  let text: string;
+  try {
+    text = utf8Fatal.decode(buf.subarray(0, fill));
+  } catch {
+    return undefined;
+  }
+  if (text.includes('\0')) return undefined;
+  // Not plain ASCII: character offsets differ from byte offsets, and are counted.
+  if (text.length !== fill && (text.includes('\uFFFD') || !toCharOffsets(buf, fill, ranges))) return undefined;
+  return text;
 }
 
 /**

@@ -388,8 +388,16 @@ function numberField(b: Uint8Array, o: number, start: number, len: number, what:
     }
     return negative ? -(v + 1) : v;
   }
-  let i = o + start;
-  const end = i + len;
+  return octalField(b, o + start, len);
+}
+
+/**
+ * The octal number in `b[at, at + len)`: leading spaces and NULs skipped, ended by the first
+ * non-octal character (libarchive's reading; base-256 fields are numberField's).
+ */
+export function octalField(b: Uint8Array, at: number, len: number): number {
+  let i = at;
+  const end = at + len;
   while (i < end && (b[i] === 0x20 || b[i] === 0)) i++;
   let v = 0;
   for (; i < end; i++) {
@@ -401,11 +409,12 @@ function numberField(b: Uint8Array, o: number, start: number, len: number, what:
 }
 
 /**
- * Sums the bytes of header blocks. Where a block is 4-byte aligned in its buffer it adds four bytes
- * at a time through one Uint32Array view of that buffer (made once per buffer), two 16-bit lanes
- * per word: 128 words of at most 2 × 255 per lane cannot carry from one lane into the other.
+ * Sums the bytes of header blocks (0 only for an all-zero block). Where a block is 4-byte aligned
+ * in its buffer it adds four bytes at a time through one Uint32Array view of that buffer (made
+ * once per buffer), two 16-bit lanes per word: 128 words of at most 2 × 255 per lane cannot carry
+ * from one lane into the other.
  */
-class BlockSummer {
+export class BlockSummer {
   #buffer: ArrayBufferLike | undefined;
   #words: Uint32Array = new Uint32Array(0);
 
@@ -430,29 +439,43 @@ class BlockSummer {
   }
 }
 
-function verifyChecksum(h: Uint8Array, o: number, at: number, sums: BlockSummer): void {
-  // The stored value may be octal with NUL/space terminators; libarchive accepts the unsigned sum
-  // and, for old Sun tar, the signed one (computed only when the unsigned one does not match).
+/**
+ * The checksum stored in the header at `h[o]` (octal after leading spaces, ended by anything
+ * else: NUL or space), or -1 when the field has no digit.
+ */
+export function storedChecksum(h: Uint8Array, o: number): number {
   let i = o + 148;
   while (i < o + 156 && h[i] === 0x20) i++;
-  let stored = 0;
-  let digits = 0;
+  let stored = -1;
   for (; i < o + 156; i++) {
     const c = h[i]!;
     if (c < 0x30 || c > 0x37) break;
-    stored = stored * 8 + (c - 0x30);
-    digits++;
+    stored = (stored < 0 ? 0 : stored * 8) + (c - 0x30);
   }
-  // The checksum field counts as eight spaces.
+  return stored;
+}
+
+/**
+ * What to add to the sum of all 512 bytes of the header at `h[o]` to get its checksum: the
+ * checksum field counts as eight spaces.
+ */
+export function checksumFieldCorrection(h: Uint8Array, o: number): number {
   let own = 0;
   for (let k = o + 148; k < o + 156; k++) own += h[k]!;
-  const unsigned = sums.sum(h, o) - own + 8 * 0x20;
-  if (digits > 0 && stored === unsigned) return;
+  return 8 * 0x20 - own;
+}
+
+function verifyChecksum(h: Uint8Array, o: number, at: number, sums: BlockSummer): void {
+  // The stored value may be octal with NUL/space terminators; libarchive accepts the unsigned sum
+  // and, for old Sun tar, the signed one (computed only when the unsigned one does not match).
+  const stored = storedChecksum(h, o);
+  const unsigned = sums.sum(h, o) + checksumFieldCorrection(h, o);
+  if (stored >= 0 && stored === unsigned) return;
   let high = 0;
   for (let k = 0; k < BLOCK; k++) if (h[o + k]! >= 0x80 && (k < 148 || k >= 156)) high++;
   const signed = unsigned - 256 * high;
-  if (digits === 0 || stored !== signed) {
-    throw new RepokitError('TAR_BAD_HEADER', digits === 0 ? 'tar header has no checksum (not a tar archive?)' : `tar header checksum mismatch (stored ${stored}, computed ${unsigned})`, { offset: at });
+  if (stored < 0 || stored !== signed) {
+    throw new RepokitError('TAR_BAD_HEADER', stored < 0 ? 'tar header has no checksum (not a tar archive?)' : `tar header checksum mismatch (stored ${stored}, computed ${unsigned})`, { offset: at });
   }
 }
 
